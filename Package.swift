@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+// facescan: local face analysis with Rekognition-shaped JSON output.
+//
+// Build settings: kernels are written with Swift SIMD types and need the host's vector ISA to be
+// enabled, otherwise every SIMD fused multiply-add becomes a scalar libm call (see README, "Building").
+// FACESCAN_MARCH selects the target (default "native"; e.g. "x86-64-v3" for a binary that runs on any
+// AVX2 machine, "x86-64-v2" or "x86-64" for older ones, "armv8-a" on arm64).
+import PackageDescription
+import Foundation
+
+let march = ProcessInfo.processInfo.environment["FACESCAN_MARCH"] ?? "native"
+let optimise: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=\(march)"])]
+
+let package = Package(
+    name: "facescan",
+    products: [
+        .library(name: "FaceScan", targets: ["FaceScan"]),
+        .executable(name: "facescan", targets: ["facescan"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFFmpeg",
+            path: "Sources/CFFmpeg",
+            pkgConfig: "libavformat libavcodec libswscale libavutil",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+        // Fused multiply-add on SIMD vectors through the LLVM builtin (stdlib's addingProduct is
+        // split into halves or scalar calls); needs -parse-stdlib.
+        .target(
+            name: "SIMDFMA",
+            swiftSettings: [.unsafeFlags(["-parse-stdlib", "-Xcc", "-march=\(march)"])]
+        ),
+        .target(
+            name: "FaceScan",
+            dependencies: ["CFFmpeg", "SIMDFMA"],
+            swiftSettings: optimise
+        ),
+        .target(
+            name: "FaceScanCLI",
+            dependencies: ["FaceScan"],
+            swiftSettings: optimise
+        ),
+        .executableTarget(
+            name: "facescan",
+            dependencies: ["FaceScanCLI"],
+            swiftSettings: optimise
+        ),
+        .executableTarget(
+            name: "facescan-bench",
+            dependencies: ["FaceScan"],
+            swiftSettings: optimise
+        ),
+        .testTarget(
+            name: "FaceScanTests",
+            dependencies: ["FaceScan", "FaceScanCLI", "CFFmpeg"],
+            swiftSettings: optimise
+        ),
+    ]
+)
