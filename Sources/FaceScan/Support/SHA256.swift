@@ -22,27 +22,32 @@ public struct SHA256 {
 
     /// Adds bytes to the message.
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        length &+= UInt64(bytes.count)
-        for b in bytes {
-            buffer.append(b)
-            if buffer.count == 64 { compress(); buffer.removeAll(keepingCapacity: true) }
-        }
+        let array = Array(bytes)
+        array.withUnsafeBytes { update($0) }
     }
 
-    /// Adds a block of raw memory to the message (fast path for files).
+    /// Adds a block of raw memory to the message.
     public mutating func update(_ raw: UnsafeRawBufferPointer) {
-        var rest = raw[...]
-        length &+= UInt64(raw.count)
+        guard var p = raw.baseAddress else { return }
+        var n = raw.count
+        length &+= UInt64(n)
         if !buffer.isEmpty {
-            let take = min(64 - buffer.count, rest.count)
-            buffer.append(contentsOf: rest.prefix(take)); rest = rest.dropFirst(take)
-            if buffer.count == 64 { compress(); buffer.removeAll(keepingCapacity: true) }
+            let take = min(64 - buffer.count, n)
+            buffer.append(contentsOf: UnsafeRawBufferPointer(start: p, count: take))
+            p += take; n -= take
+            if buffer.count == 64 { flushBuffer() }
         }
-        while rest.count >= 64 {
-            buffer.append(contentsOf: rest.prefix(64)); rest = rest.dropFirst(64)
-            compress(); buffer.removeAll(keepingCapacity: true)
+        while n >= 64 {
+            compress(p)
+            p += 64; n -= 64
         }
-        buffer.append(contentsOf: rest)
+        if n > 0 { buffer.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n)) }
+    }
+
+    private mutating func flushBuffer() {
+        let block = buffer
+        block.withUnsafeBytes { compress($0.baseAddress!) }
+        buffer.removeAll(keepingCapacity: true)
     }
 
     /// The 32-byte digest; the value itself is left unchanged.
@@ -52,11 +57,11 @@ public struct SHA256 {
         copy.buffer.append(0x80)
         if copy.buffer.count > 56 {
             while copy.buffer.count < 64 { copy.buffer.append(0) }
-            copy.compress(); copy.buffer.removeAll(keepingCapacity: true)
+            copy.flushBuffer()
         }
         while copy.buffer.count < 56 { copy.buffer.append(0) }
         for i in (0..<8).reversed() { copy.buffer.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
-        copy.compress()
+        copy.flushBuffer()
         let s = copy.state
         var out = [UInt8]()
         for word in [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7] {
@@ -65,10 +70,16 @@ public struct SHA256 {
         return out
     }
 
-    private mutating func compress() {
-        var w = [UInt32](repeating: 0, count: 64)
+    private mutating func compress(_ block: UnsafeRawPointer) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            compress(block, w)
+        }
+    }
+
+    private mutating func compress(_ block: UnsafeRawPointer, _ w: UnsafeMutableBufferPointer<UInt32>) {
+        let bytes = block.assumingMemoryBound(to: UInt8.self)
         for i in 0..<16 {
-            w[i] = UInt32(buffer[4 * i]) << 24 | UInt32(buffer[4 * i + 1]) << 16 | UInt32(buffer[4 * i + 2]) << 8 | UInt32(buffer[4 * i + 3])
+            w[i] = UInt32(bytes[4 * i]) << 24 | UInt32(bytes[4 * i + 1]) << 16 | UInt32(bytes[4 * i + 2]) << 8 | UInt32(bytes[4 * i + 3])
         }
         for i in 16..<64 {
             let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
@@ -79,7 +90,7 @@ public struct SHA256 {
         for i in 0..<64 {
             let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
             let ch = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ ch &+ SHA256.k[i] &+ w[i]
+            let t1 = h &+ s1 &+ ch &+ SHA256.k.withUnsafeBufferPointer { $0[i] } &+ w[i]
             let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
             let maj = (a & b) ^ (a & c) ^ (b & c)
             let t2 = s0 &+ maj

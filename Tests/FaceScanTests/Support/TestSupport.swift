@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// Helpers shared by the tests: a scratch directory, external tools, the built executable.
+enum TestSupport {
+    /// The repository root (tests find fixtures relative to this file).
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// ../shared next to the repository, when present (real third-party data; never required).
+    static let shared = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
+
+    /// A fresh directory under the system's temporary directory, unique per call.
+    static func scratch(_ name: String = #function) -> URL {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        let url = URL(fileURLWithPath: NSTemporaryDirectory())
+            .appendingPathComponent("facescan-tests-\(getpid())")
+            .appendingPathComponent(safe + "-" + String(UUID().uuidString.prefix(8)))
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// Runs a program to completion.
+    @discardableResult
+    static func run(_ argv: [String], environment: [String: String]? = nil, stdin: Data? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = argv
+        if let environment { p.environment = environment }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try? input.fileHandleForWriting.close()
+        // Read both pipes at once so that neither fills up and blocks the child.
+        let errBox = DataBox()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errBox.data, as: UTF8.self))
+    }
+
+    final class DataBox: @unchecked Sendable { var data = Data() }
+
+    /// The facescan executable built beside the test bundle (`swift build` puts both in one folder),
+    /// or $FACESCAN_BIN.
+    static var executable: String {
+        if let bin = ProcessInfo.processInfo.environment["FACESCAN_BIN"] { return bin }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("facescan").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        for config in ["release", "debug"] {
+            let candidate = repoRoot.appendingPathComponent(".build/\(config)/facescan").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return "facescan"
+    }
+
+    /// Runs the built facescan.
+    static func facescan(_ args: [String], environment: [String: String]? = nil) throws -> Result {
+        try run([executable] + args, environment: environment)
+    }
+
+    /// Runs ffmpeg quietly; the tests make their own videos with it.
+    static func ffmpeg(_ args: [String]) throws {
+        let r = try run(["ffmpeg", "-nostdin", "-v", "error", "-y"] + args)
+        if r.status != 0 { throw TestFailure("ffmpeg \(args.joined(separator: " ")) failed: \(r.stderr)") }
+    }
+
+    /// ffprobe's JSON for a file.
+    static func ffprobe(_ path: String, _ args: [String]) throws -> [String: Any] {
+        let r = try run(["ffprobe", "-v", "error", "-of", "json"] + args + [path])
+        guard r.status == 0, let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] else {
+            throw TestFailure("ffprobe failed on \(path): \(r.stderr)")
+        }
+        return obj
+    }
+
+    /// Checks a document with ../shared/tools/rekognition_shape_check.py (botocore's service model).
+    static func shapeCheck(_ operation: String, _ json: String) throws {
+        let tool = shared.appendingPathComponent("tools/rekognition_shape_check.py").path
+        guard FileManager.default.fileExists(atPath: tool) else {
+            Issue.record("shape checker \(tool) not found: ../shared is missing, cannot check \(operation)")
+            return
+        }
+        let file = scratch().appendingPathComponent("doc.json")
+        try json.write(to: file, atomically: true, encoding: .utf8)
+        let r = try run(["python3", tool, operation, file.path])
+        #expect(r.status == 0, "shape check \(operation): \(r.stdout) \(r.stderr)")
+    }
+
+    /// A file from Debian's opencv-doc package (installed by `make test`).
+    static func opencvData(_ name: String) -> String { "/usr/share/doc/opencv-doc/examples/data/" + name }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Parses a JSON object printed by facescan.
+func parseJSON(_ text: String) throws -> [String: Any] {
+    guard let obj = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+        throw TestFailure("not a JSON object: \(text.prefix(200))")
+    }
+    return obj
+}

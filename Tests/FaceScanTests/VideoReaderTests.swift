@@ -1,0 +1,207 @@
+import Foundation
+import Testing
+@testable import FaceScan
+
+/// Decoding and sampling, on videos the tests make with ffmpeg (installed by `make test`).
+@Suite struct VideoReaderTests {
+    /// 3 s of a 320x240 test pattern at 30 fps, H.264.
+    static let cfr: String = {
+        let path = TestSupport.scratch("cfr").appendingPathComponent("cfr.mp4").path
+        try! TestSupport.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", "3",
+                                 "-c:v", "libx264", "-pix_fmt", "yuv420p", path])
+        return path
+    }()
+
+    static func timestamps(_ path: String, _ sampling: FrameSampling, start: Int64? = nil, end: Int64? = nil) throws -> [Int64] {
+        let reader = try VideoReader(path: path)
+        reader.configure(sampling: sampling, start: start, end: end)
+        var out: [Int64] = []
+        while let frame = try reader.next() { out.append(frame.timestamp) }
+        return out
+    }
+
+    @Test(arguments: [
+        (FrameSampling.everyFrame, 90),
+        (.rate(30), 90),
+        (.rate(5), 15),
+        (.rate(1), 3),
+        (.rate(2.5), 8),
+        (.rate(7), 21),
+    ])
+    func frameCountsAtSampleRates(sampling: FrameSampling, expected: Int) throws {
+        let ts = try Self.timestamps(Self.cfr, sampling)
+        #expect(ts.count == expected)
+        #expect(ts.first == 0)
+        #expect(ts == ts.sorted())
+        if case .rate(let fps) = sampling, fps < 30 {
+            // Each sample is the first frame at or after its slot k/fps (within half a frame).
+            for (k, t) in ts.enumerated() {
+                let slot = Double(k) * 1000 / fps
+                #expect(Double(t) >= slot - 17 && Double(t) < slot + 34, "sample \(k) at \(t) ms, slot \(slot)")
+            }
+        }
+    }
+
+    @Test func everyFrameTimestampsAreMilliseconds() throws {
+        let ts = try Self.timestamps(Self.cfr, .everyFrame)
+        #expect(ts.prefix(4) == [0, 33, 67, 100])
+        #expect(ts.last == 2967)
+    }
+
+    @Test func metadataOfATestVideo() throws {
+        let m = try VideoReader(path: Self.cfr).metadata
+        #expect(m.codec == "h264")
+        #expect(m.format == "QuickTime / MOV")
+        #expect(m.frameWidth == 320 && m.frameHeight == 240)
+        #expect(m.frameRate == 30)
+        #expect(m.durationMillis == 3000)
+        #expect(m.colorRange == "LIMITED")
+    }
+
+    @Test func timeRange() throws {
+        let ts = try Self.timestamps(Self.cfr, .rate(5), start: 1000, end: 2000)
+        #expect(ts == [1000, 1200, 1400, 1600, 1800, 2000])
+    }
+
+    @Test func variableFrameRateMatchesFFprobe() throws {
+        let dir = TestSupport.scratch()
+        let path = dir.appendingPathComponent("vfr.mkv").path
+        // 60 frames, the second half spaced twice as far apart, plus a jump.
+        try TestSupport.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x120:rate=30", "-frames:v", "60",
+                                "-vf", "setpts='if(lt(N,30),N,30+2*(N-30)+if(gte(N,45),7,0))/30/TB'",
+                                "-vsync", "vfr", "-c:v", "libx264", "-pix_fmt", "yuv420p", path])
+        let probe = try TestSupport.ffprobe(path, ["-select_streams", "v", "-show_entries", "frame=pts_time,best_effort_timestamp_time"])
+        let frames = probe["frames"] as! [[String: Any]]
+        let seconds = frames.compactMap { ($0["best_effort_timestamp_time"] as? String).flatMap(Double.init) }
+        let expected = seconds.map { Int64((($0 - seconds[0]) * 1000).rounded()) }
+        let ts = try Self.timestamps(path, .everyFrame)
+        #expect(ts == expected)
+        #expect(ts.count == 60)
+        // Sampled at 5 fps: the gaps are honoured (no sample invented inside a gap).
+        let sampled = try Self.timestamps(path, .rate(5))
+        for t in sampled { #expect(expected.contains(t)) }
+        #expect(sampled == sampled.sorted())
+    }
+
+    @Test func oddFrameSize() throws {
+        let path = TestSupport.scratch().appendingPathComponent("odd.mkv").path
+        try TestSupport.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=321x239:rate=10", "-t", "1",
+                                "-c:v", "libx264", "-pix_fmt", "yuv444p", path])
+        let reader = try VideoReader(path: path)
+        #expect(reader.metadata.frameWidth == 321 && reader.metadata.frameHeight == 239)
+        reader.configure(sampling: .everyFrame)
+        var n = 0
+        while let f = try reader.next() {
+            #expect(f.image.width == 321 && f.image.height == 239)
+            n += 1
+        }
+        #expect(n == 10)
+    }
+
+    /// Decodes one RGB frame with the ffmpeg CLI (which applies the display matrix itself).
+    static func ffmpegFrame(_ path: String, width: Int, height: Int) throws -> [UInt8] {
+        let out = TestSupport.scratch().appendingPathComponent("f.rgb").path
+        try TestSupport.ffmpeg(["-i", path, "-frames:v", "1", "-sws_flags", "bilinear+accurate_rnd+full_chroma_int", "-pix_fmt", "rgb24", "-f", "rawvideo", out])
+        let data = try Data(contentsOf: URL(fileURLWithPath: out))
+        #expect(data.count == width * height * 3)
+        return [UInt8](data)
+    }
+
+    static func meanAbsDiff(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        guard a.count == b.count, !a.isEmpty else { return .infinity }
+        var s = 0
+        for i in 0..<a.count { s += abs(Int(a[i]) - Int(b[i])) }
+        return Double(s) / Double(a.count)
+    }
+
+    @Test(arguments: [90, 180, 270])
+    func displayMatrixRotationIsApplied(degrees: Int) throws {
+        let dir = TestSupport.scratch()
+        let flat = dir.appendingPathComponent("flat.mp4").path
+        let turned = dir.appendingPathComponent("turned.mp4").path
+        try TestSupport.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-t", "1",
+                                "-c:v", "libx264", "-pix_fmt", "yuv420p", flat])
+        try TestSupport.ffmpeg(["-i", flat, "-c", "copy", "-metadata:s:v:0", "rotate=\(degrees)", turned])
+        let reader = try VideoReader(path: turned)
+        let sideways = degrees % 180 != 0
+        #expect(reader.metadata.frameWidth == (sideways ? 240 : 320))
+        #expect(reader.metadata.frameHeight == (sideways ? 320 : 240))
+        reader.configure(sampling: .everyFrame)
+        let ours = try #require(try reader.next()).image
+        let theirs = try Self.ffmpegFrame(turned, width: ours.width, height: ours.height)
+        // Same picture as ffmpeg shows (small differences come from YUV→RGB rounding) ...
+        let right = Self.meanAbsDiff(ours.pixels, theirs)
+        #expect(right < 3, "mean abs diff \(right)")
+        // ... and clearly not the same picture turned the other way.
+        let wrong = ours.rotated(clockwise: 180)
+        #expect(Self.meanAbsDiff(wrong.pixels, theirs) > 10 * max(right, 1))
+    }
+
+    @Test(arguments: ["png", "jpg", "bmp", "webp"])
+    func stillImageIsOneFrameAtZero(ext: String) throws {
+        let path = TestSupport.scratch().appendingPathComponent("still.\(ext)").path
+        try TestSupport.ffmpeg(["-i", TestSupport.opencvData("messi5.jpg"), "-frames:v", "1", path])
+        let reader = try VideoReader(path: path)
+        #expect(reader.isStillImage)
+        #expect(reader.metadata.durationMillis == 0)
+        #expect(reader.metadata.frameRate == nil)
+        #expect(reader.metadata.frameWidth == 548 && reader.metadata.frameHeight == 342)
+        reader.configure(sampling: .rate(5))
+        let frame = try #require(try reader.next())
+        #expect(frame.timestamp == 0)
+        #expect(frame.image.width == 548)
+        #expect(try reader.next() == nil)
+    }
+
+    @Test func pixelsMatchFFmpeg() throws {
+        let reader = try VideoReader(path: Self.cfr)
+        reader.configure(sampling: .everyFrame)
+        let ours = try #require(try reader.next()).image
+        let theirs = try Self.ffmpegFrame(Self.cfr, width: 320, height: 240)
+        #expect(Self.meanAbsDiff(ours.pixels, theirs) < 2)
+    }
+
+    @Test func corruptPacketsInTheMiddleAreSkippedAndCounted() throws {
+        let dir = TestSupport.scratch()
+        let path = dir.appendingPathComponent("damaged.ts").path
+        try TestSupport.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", "4",
+                                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "15", path])
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        // Overwrite a stretch in the middle with garbage (MPEG-TS resynchronises after it).
+        var state: UInt32 = 12345
+        for i in (bytes.count / 2)..<(bytes.count / 2 + 20_000) {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            bytes[i] = UInt8(truncatingIfNeeded: state >> 24)
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let reader = try VideoReader(path: path)
+        reader.configure(sampling: .everyFrame)
+        var n = 0
+        while try reader.next() != nil { n += 1 }
+        #expect(n > 60)
+        #expect(n < 120 || reader.skippedPackets > 0)
+    }
+
+    @Test func memoryStaysFlatOverALongVideo() throws {
+        let path = TestSupport.scratch().appendingPathComponent("long.mp4").path
+        try TestSupport.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=640x360:rate=30", "-t", "40",
+                                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path])
+        let reader = try VideoReader(path: path)
+        reader.configure(sampling: .everyFrame)
+        var n = 0
+        var rssAt100 = 0
+        while try reader.next() != nil {
+            n += 1
+            if n == 100 { rssAt100 = residentBytes() }
+        }
+        #expect(n == 1200)
+        // 1100 more frames of 640x360 RGB would be 760 MB if kept; allow 40 MB of drift.
+        #expect(residentBytes() - rssAt100 < 40_000_000)
+    }
+
+    func residentBytes() -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = s.split(separator: " ")
+        return (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}
