@@ -23,6 +23,8 @@ public enum Invocation {
     case run(ParsedArguments, quiet: Bool)
     case help(CommandSpec?)
     case version
+    /// `facescan help --man`: the manual page in roff.
+    case manual
 }
 
 /// The hand-written parser: `facescan [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]`.
@@ -52,6 +54,7 @@ public struct ArgumentParser {
             throw APIError.invalidParameter("no command given; see `facescan --help` for the commands")
         }
         if name == "help" {
+            if args.first == "--man" { return .manual }
             if let topic = args.first {
                 guard let spec = table.first(where: { $0.name == topic }) else {
                     throw APIError.invalidParameter("unknown command \"\(topic)\"; " + suggestion(topic, among: table.map(\.name)) + "see `facescan --help`")

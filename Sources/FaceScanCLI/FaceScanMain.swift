@@ -11,6 +11,9 @@ public enum FaceScanMain {
             case .version:
                 writeAll(STDOUT_FILENO, "facescan \(FaceScanVersion.string)\n")
                 return 0
+            case .manual:
+                writeAll(STDOUT_FILENO, ManPage.render(table))
+                return 0
             case .help(let command):
                 writeAll(STDOUT_FILENO, command.map(Help.command) ?? Help.general(table))
                 return 0

@@ -1,0 +1,56 @@
+# facescan: two commands do all the set-up on a Debian machine with the Swift toolchain:
+#   make demo   installs what is missing, fetches and verifies the models, builds, runs facescan on a sample
+#   make test   the same set-up, then the whole test suite
+PREFIX ?= /usr/local
+BIN := .build/release/facescan
+# Tests build in release mode (the engine is too slow unoptimised) with -enable-testing, in their own
+# scratch folder so that the plain release build of the tool is not rebuilt back and forth.
+TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-test
+SAMPLE := SampleVideos/face-zoom.mp4
+
+.PHONY: all deps test-deps build models demo test bench install uninstall samples man clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+test-deps:
+	@scripts/install-deps.sh --test
+
+build: deps
+	swift build -c release
+
+models: build
+	@$(BIN) --quiet models fetch >/dev/null
+	@$(BIN) models | grep -q '"Status": "missing"\|"Status": "corrupt"' && { echo "models: not all model files are present" >&2; exit 1; } || echo "models: all present and verified in $$($(BIN) models | sed -n 's/.*"Directory": "\(.*\)".*/\1/p')"
+
+demo: models
+	$(BIN) detect $(SAMPLE) | head -n 40
+
+test: test-deps models
+	swift build $(TEST_FLAGS) --build-tests
+	swift test $(TEST_FLAGS) --skip-build
+
+bench: models
+	swift build -c release --product facescan-bench
+	.build/release/facescan-bench
+
+# Regenerates SampleVideos/ from photos that Debian's opencv-doc ships (needs the ffmpeg CLI).
+samples: test-deps
+	scripts/make-samples.sh
+
+# Regenerates man/facescan.1 from the command table (a test checks the committed page is current).
+man: build
+	$(BIN) help --man > man/facescan.1
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/facescan
+	install -m 644 man/facescan.1 $(DESTDIR)$(PREFIX)/share/man/man1/facescan.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/facescan $(DESTDIR)$(PREFIX)/share/man/man1/facescan.1
+
+clean:
+	rm -rf .build .build-test

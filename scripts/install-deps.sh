@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what facescan needs on Debian/Ubuntu, only what is missing; quick when nothing is.
+#   scripts/install-deps.sh          build and run: FFmpeg development libraries, pkg-config, pip
+#   scripts/install-deps.sh --test   also what the test suite uses: the ffmpeg CLI (to make test videos),
+#                                    opencv-doc (photos with faces), util-linux's setpriv, botocore
+# As root it runs apt-get; otherwise it prints the exact command to run and fails.
+set -euo pipefail
+
+want=(libavformat-dev libavcodec-dev libswscale-dev libavutil-dev pkg-config)
+if [ "${1:-}" = "--test" ]; then
+    want+=(ffmpeg opencv-doc util-linux)
+fi
+python3 -m pip --version >/dev/null 2>&1 || want+=(python3-pip)
+
+missing=()
+for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "install-deps: installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+        echo "install-deps: run: sudo apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+if [ "${1:-}" = "--test" ] && ! python3 -c 'import botocore' 2>/dev/null; then
+    echo "install-deps: installing botocore (the Rekognition service model the shape checker reads)"
+    python3 -m pip install -q --disable-pip-version-check botocore 2>/dev/null \
+        || python3 -m pip install -q --disable-pip-version-check --break-system-packages botocore 2>/dev/null \
+        || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-botocore >/dev/null; } \
+        || { echo "install-deps: cannot install botocore; run: python3 -m pip install --user botocore" >&2; exit 1; }
+fi
+exit 0
