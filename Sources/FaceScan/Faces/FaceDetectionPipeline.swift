@@ -1,0 +1,61 @@
+import Foundation
+
+/// What to analyse and how: the parameters of a face-detection run.
+public struct FaceDetectionRequest: Sendable {
+    public var path: String
+    public var sampling: FrameSampling = .default
+    /// Time range in milliseconds (nil: from the start / to the end).
+    public var start: Int64?
+    public var end: Int64?
+    /// Faces with a Confidence (percent) below this are not reported.
+    public var minConfidence: Float = 50
+
+    public init(path: String) { self.path = path }
+}
+
+/// The result of a run, with what the user should be told besides.
+public struct FaceDetectionResult: Sendable {
+    public var metadata: VideoMetadata
+    public var faces: [FaceDetection]
+    public var framesAnalysed: Int
+    /// Things worth a warning on stderr (e.g. skipped corrupt packets).
+    public var warnings: [String]
+}
+
+/// Video in, faces out: decode and sample frames, detect faces in each, and turn detections into
+/// Rekognition's FaceDetail. Frames are streamed one at a time.
+public final class FaceDetectionPipeline {
+    public let detector: FaceDetector
+
+    public init(store: ModelStore = ModelStore(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        detector = try FaceDetector(store: store, threads: threads)
+    }
+
+    /// Runs the request; `progress(framesAnalysed, position, duration)` is called after every frame.
+    public func run(_ request: FaceDetectionRequest, progress: (Int, Int64, Int64?) -> Void = { _, _, _ in }) throws -> FaceDetectionResult {
+        let reader = try VideoReader(path: request.path)
+        reader.configure(sampling: request.sampling, start: request.start, end: request.end)
+        var faces: [FaceDetection] = []
+        var frames = 0
+        while let frame = try reader.next() {
+            for d in try detector.detect(frame.image) {
+                let detail = faceDetail(d, width: frame.image.width, height: frame.image.height)
+                if detail.confidence >= request.minConfidence {
+                    faces.append(FaceDetection(timestamp: frame.timestamp, face: detail))
+                }
+            }
+            frames += 1
+            progress(frames, frame.timestamp, reader.metadata.durationMillis)
+        }
+        var warnings: [String] = []
+        if reader.skippedPackets > 0 {
+            warnings.append("\(request.path): skipped \(reader.skippedPackets) packet(s) or frame(s) that could not be decoded")
+        }
+        return FaceDetectionResult(metadata: reader.metadata, faces: faces, framesAnalysed: frames, warnings: warnings)
+    }
+
+    func faceDetail(_ d: Detection, width: Int, height: Int) -> FaceDetail {
+        FaceDetail(boundingBox: BoundingBox(xmin: d.xmin, ymin: d.ymin, xmax: d.xmax, ymax: d.ymax, frameWidth: width, frameHeight: height),
+                   confidence: min(100, max(0, d.score * 100)))
+    }
+}

@@ -1,0 +1,125 @@
+/// A rectangle in pixels (x, y of the top-left corner, width, height).
+public struct PixelRect: Sendable, Equatable {
+    public var x: Double, y: Double, width: Double, height: Double
+    public init(x: Double, y: Double, width: Double, height: Double) {
+        self.x = x; self.y = y; self.width = width; self.height = height
+    }
+}
+
+/// How a region of a frame was placed into a square model input: un-maps model coordinates.
+public struct Letterbox: Sendable {
+    /// The frame region that was scaled.
+    public let region: PixelRect
+    /// Model input side.
+    public let size: Int
+    /// The scaled region's placement inside the input, in input pixels.
+    public let contentX: Double, contentY: Double, contentWidth: Double, contentHeight: Double
+
+    /// Maps a point in normalised input coordinates ([0, 1] of the square input) to frame pixels.
+    public func framePoint(_ nx: Double, _ ny: Double) -> (Double, Double) {
+        let px = nx * Double(size), py = ny * Double(size)
+        return (region.x + (px - contentX) / contentWidth * region.width,
+                region.y + (py - contentY) / contentHeight * region.height)
+    }
+}
+
+/// Resampling of RGB frames into float model inputs.
+public enum Resample {
+    /// Per output sample: the first input index and its weights (a triangle filter widened by the scale
+    /// when shrinking, as PIL's bilinear resize does, so that shrinking averages instead of aliasing).
+    struct Coefficients {
+        var first: [Int32] = []
+        var count: [Int32] = []
+        var weights: [Float] = []
+        var stride = 0
+
+        init(inputStart: Double, inputLength: Double, inputLimit: Int, outputLength: Int) {
+            let scale = inputLength / Double(outputLength)
+            let filterScale = max(scale, 1)
+            let support = filterScale
+            stride = Int(support.rounded(.up)) * 2 + 2
+            first = [Int32](repeating: 0, count: outputLength)
+            count = [Int32](repeating: 0, count: outputLength)
+            weights = [Float](repeating: 0, count: outputLength * stride)
+            for o in 0..<outputLength {
+                let center = inputStart + (Double(o) + 0.5) * scale
+                let lo = max(0, Int((center - support).rounded(.down)))
+                let hi = min(inputLimit, Int((center + support).rounded(.up)))
+                var total = 0.0
+                var ws: [Double] = []
+                if hi > lo {
+                    for i in lo..<hi {
+                        let w = max(0, 1 - abs((Double(i) + 0.5 - center) / filterScale))
+                        ws.append(w); total += w
+                    }
+                }
+                // Keep at most `stride` taps (the support bounds them) and normalise.
+                let n = min(ws.count, stride)
+                first[o] = Int32(lo)
+                count[o] = Int32(n)
+                for k in 0..<n { weights[o * stride + k] = total > 0 ? Float(ws[k] / total) : 0 }
+            }
+        }
+    }
+
+    /// Scales `region` of `image` to fit a `size`×`size` input keeping its aspect ratio, centred, the
+    /// rest filled with black; writes `value · scale + offset` per channel into `out` (NHWC, RGB).
+    /// Region parts outside the image are black.
+    @discardableResult
+    public static func letterbox(_ image: RGBImage, region: PixelRect, size: Int, scale: Float, offset: Float,
+                                 into out: UnsafeMutablePointer<Float>) -> Letterbox {
+        let k = Double(size) / max(region.width, region.height)
+        let cw = max(1, min(size, Int((region.width * k).rounded())))
+        let ch = max(1, min(size, Int((region.height * k).rounded())))
+        let cx = (size - cw) / 2, cy = (size - ch) / 2
+        let box = Letterbox(region: region, size: size, contentX: Double(cx), contentY: Double(cy),
+                            contentWidth: Double(cw), contentHeight: Double(ch))
+        let pad = offset // black (0) maps to offset
+        for i in 0..<(size * size * 3) { out[i] = pad }
+
+        let hc = Coefficients(inputStart: region.x, inputLength: region.width, inputLimit: image.width, outputLength: cw)
+        let vc = Coefficients(inputStart: region.y, inputLength: region.height, inputLimit: image.height, outputLength: ch)
+        // Rows of the image that the vertical filter touches.
+        var rowLo = Int.max, rowHi = 0
+        for o in 0..<ch where vc.count[o] > 0 {
+            rowLo = min(rowLo, Int(vc.first[o])); rowHi = max(rowHi, Int(vc.first[o] + vc.count[o]))
+        }
+        guard rowLo < rowHi else { return box }
+        // Horizontal pass into a float buffer of the touched rows, then the vertical pass.
+        var horizontal = [Float](repeating: 0, count: (rowHi - rowLo) * cw * 3)
+        image.pixels.withUnsafeBufferPointer { src in
+            horizontal.withUnsafeMutableBufferPointer { tmp in
+                hc.weights.withUnsafeBufferPointer { w in
+                    for y in rowLo..<rowHi {
+                        let row = src.baseAddress! + y * image.width * 3
+                        let dst = tmp.baseAddress! + (y - rowLo) * cw * 3
+                        for o in 0..<cw {
+                            var r: Float = 0, g: Float = 0, b: Float = 0
+                            let f = Int(hc.first[o]), n = Int(hc.count[o])
+                            for t in 0..<n {
+                                let wt = w[o * hc.stride + t]
+                                let p = row + (f + t) * 3
+                                r += wt * Float(p[0]); g += wt * Float(p[1]); b += wt * Float(p[2])
+                            }
+                            dst[o * 3] = r; dst[o * 3 + 1] = g; dst[o * 3 + 2] = b
+                        }
+                    }
+                }
+            }
+        }
+        horizontal.withUnsafeBufferPointer { tmp in
+            vc.weights.withUnsafeBufferPointer { w in
+                for o in 0..<ch {
+                    let f = Int(vc.first[o]) - rowLo, n = Int(vc.count[o])
+                    let dst = out + ((cy + o) * size + cx) * 3
+                    for x in 0..<(cw * 3) {
+                        var acc: Float = 0
+                        for t in 0..<n { acc += w[o * vc.stride + t] * tmp[(f + t) * cw * 3 + x] }
+                        dst[x] = acc * scale + offset
+                    }
+                }
+            }
+        }
+        return box
+    }
+}

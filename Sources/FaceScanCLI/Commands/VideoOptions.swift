@@ -1,0 +1,34 @@
+import FaceScan
+
+/// Options shared by the commands that read a video: sampling and time range.
+enum VideoOptions {
+    static let sampleRate = OptionSpec(
+        "sample-rate", .text(accepts: "frames per second (a number above 0, at most 1000) or all", valid: { v in
+            if v == "all" { return true }
+            guard let f = Double(v), f.isFinite else { return false }
+            return f > 0 && f <= 1000
+        }), valueName: "FPS", default: "5",
+        help: "frames analysed per second of video, by presentation time; all analyses every frame")
+    static let start = OptionSpec("start", .number(min: 0, max: nil), valueName: "SECONDS",
+                                  help: "analyse from this time on (seconds from the first frame)")
+    static let end = OptionSpec("end", .number(min: 0, max: nil), valueName: "SECONDS",
+                                help: "analyse up to this time (inclusive)")
+
+    static let all = [sampleRate, start, end]
+
+    static func validate(_ args: ParsedArguments) -> String? {
+        if let s = args.double("start"), let e = args.double("end"), e < s {
+            return "--end (\(e)) must not be before --start (\(s))"
+        }
+        return nil
+    }
+
+    static func sampling(_ args: ParsedArguments) -> FrameSampling {
+        guard let v = args.string("sample-rate") else { return .default }
+        return v == "all" ? .everyFrame : .rate(Double(v)!)
+    }
+
+    static func millis(_ args: ParsedArguments, _ name: String) -> Int64? {
+        args.double(name).map { Int64(($0 * 1000).rounded()) }
+    }
+}
