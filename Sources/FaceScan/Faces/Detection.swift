@@ -56,3 +56,20 @@ public func weightedNonMaxSuppression(_ detections: [Detection], threshold: Doub
     }
     return out
 }
+
+/// Drops every detection that overlaps a higher-scoring one by more than `threshold` IoU, or lies mostly
+/// (more than `containment` of its area) inside it. Weighted NMS averages clusters but can leave two
+/// averaged boxes overlapping when the same face was seen at two scales; this pass removes the weaker.
+public func suppressOverlaps(_ detections: [Detection], threshold: Double = 0.3, containment: Double = 0.6) -> [Detection] {
+    var kept: [Detection] = []
+    for d in detections.sorted(by: { $0.score > $1.score }) {
+        let clashes = kept.contains { k in
+            let ix = max(0, min(k.xmax, d.xmax) - max(k.xmin, d.xmin))
+            let iy = max(0, min(k.ymax, d.ymax) - max(k.ymin, d.ymin))
+            let inter = ix * iy
+            return k.iou(d) > threshold || inter > containment * min(k.area, d.area)
+        }
+        if !clashes { kept.append(d) }
+    }
+    return kept
+}

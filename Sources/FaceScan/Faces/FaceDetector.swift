@@ -60,7 +60,7 @@ public final class FaceDetector {
             }
             if let error = failure.error { throw error }
         }
-        let merged = weightedNonMaxSuppression(workers.flatMap(\.found), threshold: 0.3)
+        let merged = suppressOverlaps(weightedNonMaxSuppression(workers.flatMap(\.found), threshold: 0.3))
         return Array(merged.filter { $0.score >= options.minScore && $0.width > 0 && $0.height > 0 }
             .sorted { $0.area > $1.area }.prefix(options.maxFaces))
     }
