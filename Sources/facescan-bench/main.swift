@@ -1,1 +1,3 @@
 import FaceScan
+
+runModelBenchmarks(modelsDirectory: ModelStore().directory)

@@ -1,0 +1,141 @@
+import SIMDFMA
+
+/// Depthwise convolution weights packed per group of 16 channels: the `kh·kw` tap vectors (row-major),
+/// then the bias vector; channels past the end are zero.
+func packDepthwise(kernelH: Int, kernelW: Int, channels: Int, weights: [Float], bias: [Float]) -> AlignedBuffer {
+    let taps = kernelH * kernelW, groups = (channels + 15) / 16, stride = (taps + 1) * 16
+    let packed = AlignedBuffer(count: groups * stride)
+    for c in 0..<channels {
+        let base = (c / 16) * stride + c % 16
+        for t in 0..<taps { packed.pointer[base + t * 16] = weights[t * channels + c] }
+        packed.pointer[base + taps * 16] = bias[c]
+    }
+    return packed
+}
+
+/// 3×3 depthwise convolution, output rows `rows`, SIMD16 over channels.
+///
+/// Loop order row → 16-channel group → x with the 9 weight vectors and the bias in registers; input rows
+/// above or below the image read `zeroRow` (≥ inW·C + 16 zeros), so only the left/right columns take the
+/// checked path. Reads up to 15 floats past the last channel of a pixel (buffers have slack); writes only
+/// valid channels. Output = clamp(bias + Σ taps, lo, hi).
+func depthwiseConv3x3(_ g: ConvGeometry, input: UnsafePointer<Float>, packed: UnsafePointer<Float>,
+                      zeroRow: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Range<Int>,
+                      lo: Float, hi: Float) {
+    let C = g.inC, W = g.inW, H = g.inH, outW = g.outW
+    let sw = g.window.strideW, sh = g.window.strideH, pl = g.window.padLeft, pt = g.window.padTop
+    let groups = (C + 15) / 16
+    let oxLo = min(outW, (pl + sw - 1) / sw)
+    let oxHi = max(oxLo, W - 3 + pl >= 0 ? min(outW, (W - 3 + pl) / sw + 1) : 0)
+    let vlo = F16(repeating: lo), vhi = F16(repeating: hi)
+    let step = sw * C
+    for oy in rows {
+        let iy = oy * sh - pt
+        let r0 = iy >= 0 && iy < H ? input + iy * W * C : zeroRow
+        let r1 = iy + 1 >= 0 && iy + 1 < H ? input + (iy + 1) * W * C : zeroRow
+        let r2 = iy + 2 >= 0 && iy + 2 < H ? input + (iy + 2) * W * C : zeroRow
+        let orow = output + oy * outW * C
+        for grp in 0..<groups {
+            let cg = grp * 16, n = min(16, C - cg)
+            let wp = packed + grp * 160
+            let w0 = load16(wp), w1 = load16(wp + 16), w2 = load16(wp + 32)
+            let w3 = load16(wp + 48), w4 = load16(wp + 64), w5 = load16(wp + 80)
+            let w6 = load16(wp + 96), w7 = load16(wp + 112), w8 = load16(wp + 128)
+            let bias = load16(wp + 144)
+            for ox in 0..<oxLo {
+                edge3x3(ox: ox, sw: sw, pl: pl, W: W, C: C, cg: cg, r0: r0, r1: r1, r2: r2, wp: wp, bias: bias,
+                        out: orow + ox * C + cg, n: n, vlo: vlo, vhi: vhi)
+            }
+            if oxLo < oxHi {
+                let x0 = (oxLo * sw - pl) * C + cg
+                var p0 = r0 + x0, p1 = r1 + x0, p2 = r2 + x0
+                var o = orow + oxLo * C + cg
+                for _ in oxLo..<oxHi {
+                    var a = fma(load16(p0), w0, bias)
+                    var b = load16(p0 + C) * w1
+                    a = fma(load16(p0 + 2 * C), w2, a)
+                    b = fma(load16(p1), w3, b)
+                    a = fma(load16(p1 + C), w4, a)
+                    b = fma(load16(p1 + 2 * C), w5, b)
+                    a = fma(load16(p2), w6, a)
+                    b = fma(load16(p2 + C), w7, b)
+                    a = fma(load16(p2 + 2 * C), w8, a)
+                    let v = min16(max16(a + b, vlo), vhi)
+                    if n == 16 { store16(v, o) } else { storePartial16(v, o, n) }
+                    p0 += step; p1 += step; p2 += step; o += C
+                }
+            }
+            for ox in oxHi..<outW {
+                edge3x3(ox: ox, sw: sw, pl: pl, W: W, C: C, cg: cg, r0: r0, r1: r1, r2: r2, wp: wp, bias: bias,
+                        out: orow + ox * C + cg, n: n, vlo: vlo, vhi: vhi)
+            }
+        }
+    }
+}
+
+/// One output vector of a 3×3 depthwise convolution whose window crosses the left or right edge.
+@inline(__always)
+private func edge3x3(ox: Int, sw: Int, pl: Int, W: Int, C: Int, cg: Int, r0: UnsafePointer<Float>,
+                     r1: UnsafePointer<Float>, r2: UnsafePointer<Float>, wp: UnsafePointer<Float>, bias: F16,
+                     out: UnsafeMutablePointer<Float>, n: Int, vlo: F16, vhi: F16) {
+    var acc = bias
+    let ix0 = ox * sw - pl
+    for kx in 0..<3 {
+        let ix = ix0 + kx
+        if ix < 0 || ix >= W { continue }
+        let off = ix * C + cg
+        acc = fma(load16(r0 + off), load16(wp + kx * 16), acc)
+        acc = fma(load16(r1 + off), load16(wp + (3 + kx) * 16), acc)
+        acc = fma(load16(r2 + off), load16(wp + (6 + kx) * 16), acc)
+    }
+    storeColumnVector(min16(max16(acc, vlo), vhi), out, n)
+}
+
+/// Depthwise convolution of any window size (SIMD16 over channels, bounds checked per tap); used for
+/// windows other than 3×3.
+func depthwiseConvGeneric(_ g: ConvGeometry, input: UnsafePointer<Float>, packed: UnsafePointer<Float>,
+                          output: UnsafeMutablePointer<Float>, rows: Range<Int>, lo: Float, hi: Float) {
+    let w = g.window, C = g.inC, taps = w.kernelH * w.kernelW, groupStride = (taps + 1) * 16
+    let vlo = F16(repeating: lo), vhi = F16(repeating: hi)
+    for oy in rows {
+        for ox in 0..<g.outW {
+            for cg in stride(from: 0, to: C, by: 16) {
+                let wp = packed + (cg / 16) * groupStride
+                var acc = load16(wp + taps * 16)
+                for ky in 0..<w.kernelH {
+                    let iy = oy * w.strideH - w.padTop + ky
+                    if iy < 0 || iy >= g.inH { continue }
+                    for kx in 0..<w.kernelW {
+                        let ix = ox * w.strideW - w.padLeft + kx
+                        if ix < 0 || ix >= g.inW { continue }
+                        acc = fma(load16(input + (iy * g.inW + ix) * C + cg), load16(wp + (ky * w.kernelW + kx) * 16), acc)
+                    }
+                }
+                storeColumnVector(min16(max16(acc, vlo), vhi), output + (oy * g.outW + ox) * C + cg, min(16, C - cg))
+            }
+        }
+    }
+}
+
+/// Scalar depthwise convolution (weights `[kh, kw, C]`): the reference for tests.
+func depthwiseConvReference(_ g: ConvGeometry, input: UnsafePointer<Float>, weights: [Float], bias: [Float],
+                            output: UnsafeMutablePointer<Float>, lo: Float, hi: Float) {
+    let w = g.window, C = g.inC
+    for oy in 0..<g.outH {
+        for ox in 0..<g.outW {
+            for c in 0..<C {
+                var acc = bias[c]
+                for ky in 0..<w.kernelH {
+                    let iy = oy * w.strideH - w.padTop + ky
+                    if iy < 0 || iy >= g.inH { continue }
+                    for kx in 0..<w.kernelW {
+                        let ix = ox * w.strideW - w.padLeft + kx
+                        if ix < 0 || ix >= g.inW { continue }
+                        acc = acc.addingProduct(input[(iy * g.inW + ix) * C + c], weights[(ky * w.kernelW + kx) * C + c])
+                    }
+                }
+                output[(oy * g.outW + ox) * C + c] = min(max(acc, lo), hi)
+            }
+        }
+    }
+}
