@@ -1,5 +1,13 @@
 import Foundation
 
+/// Which face attributes to compute, as StartFaceDetection's FaceAttributes parameter.
+public enum FaceAttributes: String, Sendable, Codable, CaseIterable {
+    /// BoundingBox, Confidence, Landmarks, Pose, Quality.
+    case `default` = "DEFAULT"
+    /// DEFAULT plus the attributes facescan can compute honestly from geometry.
+    case all = "ALL"
+}
+
 /// What to analyse and how: the parameters of a face-detection run.
 public struct FaceDetectionRequest: Sendable {
     public var path: String
@@ -9,6 +17,7 @@ public struct FaceDetectionRequest: Sendable {
     public var end: Int64?
     /// Faces with a Confidence (percent) below this are not reported.
     public var minConfidence: Float = 50
+    public var faceAttributes: FaceAttributes = .default
 
     public init(path: String) { self.path = path }
 }
