@@ -65,9 +65,18 @@ def main():
         for mr in range(1, MAX_ROWS[nv] + 1):
             parts.append(kernel(mr, nv))
             parts.append("")
-        names = ", ".join(f"gemm{mr}x{nr}" for mr in range(1, MAX_ROWS[nv] + 1))
-        parts.append(f"/// Kernels for 1...{MAX_ROWS[nv]} rows (index = rows − 1).")
-        parts.append(f"let gemmKernelsX{nr}: [GEMMMicroKernel] = [{names}]")
+        parts.append(f"/// Calls the {nr}-column kernel for `rows` rows (1...{MAX_ROWS[nv]}); a switch, not a table of")
+        parts.append("/// closures, so that calls are direct.")
+        parts.append("@inline(__always)")
+        parts.append(f"func gemmX{nr}(rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,")
+        parts.append(f"            _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,")
+        parts.append(f"            _ lo: Float, _ hi: Float) {{")
+        parts.append("    switch rows {")
+        for mr in range(1, MAX_ROWS[nv]):
+            parts.append(f"    case {mr}: gemm{mr}x{nr}(k, a, lda, b, bias, c, ldc, cols, lo, hi)")
+        parts.append(f"    default: gemm{MAX_ROWS[nv]}x{nr}(k, a, lda, b, bias, c, ldc, cols, lo, hi)")
+        parts.append("    }")
+        parts.append("}")
         parts.append("")
         with open(path, "w") as f:
             f.write("\n".join(parts))

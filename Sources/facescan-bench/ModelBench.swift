@@ -5,25 +5,31 @@ import FaceScan
 /// a warm-up) and, side by side, LiteRT (XNNPACK) on the same model, threads and input through
 /// `scripts/litert_bench.py`; prints one line per model and thread count with the ratio ours / LiteRT.
 /// If `ai_edge_litert` cannot be imported, only facescan's times are reported.
+///
+/// Environment: `FACESCAN_BENCH_MODELS` (comma-separated file names) limits the models,
+/// `FACESCAN_BENCH_RUNS` sets the timed runs (default 300), `FACESCAN_BENCH_THREADS` the thread counts
+/// (default "1,2"), `FACESCAN_BENCH_LITERT=0` skips LiteRT.
 func runModelBenchmarks(modelsDirectory: URL) {
-    let models = [
+    let env = ProcessInfo.processInfo.environment
+    let models = env["FACESCAN_BENCH_MODELS"].map { $0.split(separator: ",").map(String.init) } ?? [
         "face_detection_short_range.tflite", "face_detection_full_range.tflite",
         "face_detection_full_range_sparse.tflite", "face_landmark.tflite", "iris_landmark.tflite",
     ]
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/litert_bench.py")
-    let runs = Int(ProcessInfo.processInfo.environment["FACESCAN_BENCH_RUNS"] ?? "") ?? 300
-    let liteRT = liteRTAvailable()
-    if !liteRT {
+    let runs = Int(env["FACESCAN_BENCH_RUNS"] ?? "") ?? 300
+    let threadCounts = env["FACESCAN_BENCH_THREADS"].map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1, 2]
+    let liteRT = env["FACESCAN_BENCH_LITERT"] != "0" && liteRTAvailable()
+    if !liteRT && env["FACESCAN_BENCH_LITERT"] != "0" {
         print("LiteRT (python3 -c 'import ai_edge_litert') is not installed: reporting facescan times only")
     }
-    print("model                                    threads  facescan ms   LiteRT ms   ours/LiteRT")
+    print("model                                    threads  facescan ms   LiteRT ms   ours/LiteRT   (facescan min ms)")
     for name in models {
         let url = modelsDirectory.appendingPathComponent(name)
-        for threads in [1, 2] {
-            let ours: Double
+        for threads in threadCounts {
+            let ours: Double, best: Double
             do {
-                ours = try medianMilliseconds(model: url, threads: threads, runs: runs)
+                (ours, best) = try medianMilliseconds(model: url, threads: threads, runs: runs)
             } catch {
                 print("\(name): \(error)")
                 break
@@ -34,14 +40,15 @@ func runModelBenchmarks(modelsDirectory: URL) {
                 String(format: "%12.3f", ours),
                 theirs.map { String(format: "%11.3f", $0) } ?? "          -",
                 theirs.map { String(format: "%13.2f", ours / $0) } ?? "            -",
+                String(format: "   (%.3f)", best),
             ]
             print(cols.joined(separator: " "))
         }
     }
 }
 
-/// Median wall time of `NeuralNetwork.run` in milliseconds, after 20 warm-up runs.
-private func medianMilliseconds(model: URL, threads: Int, runs: Int) throws -> Double {
+/// Median and minimum wall time of `NeuralNetwork.run` in milliseconds, after 20 warm-up runs.
+private func medianMilliseconds(model: URL, threads: Int, runs: Int) throws -> (median: Double, min: Double) {
     let net = try NeuralNetwork(contentsOf: model, threads: threads)
     let input = benchmarkInput(count: net.inputShape.reduce(1, *))
     return try input.withUnsafeBufferPointer { buf in
@@ -53,7 +60,8 @@ private func medianMilliseconds(model: URL, threads: Int, runs: Int) throws -> D
             _ = try net.run(buf)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
         }
-        return times.sorted()[times.count / 2]
+        let sorted = times.sorted()
+        return (sorted[sorted.count / 2], sorted[0])
     }
 }
 

@@ -47,22 +47,23 @@ func depthwiseConv3x3(_ g: ConvGeometry, input: UnsafePointer<Float>, packed: Un
                         out: orow + ox * C + cg, n: n, vlo: vlo, vhi: vhi)
             }
             if oxLo < oxHi {
-                let x0 = (oxLo * sw - pl) * C + cg
-                var p0 = r0 + x0, p1 = r1 + x0, p2 = r2 + x0
+                // Three row bases and three column offsets (x, x + C, x + 2C): nine addresses in
+                // base+index form, few registers; only the offsets move.
+                var o0 = (oxLo * sw - pl) * C + cg, o1 = o0 + C, o2 = o0 + 2 * C
                 var o = orow + oxLo * C + cg
                 for _ in oxLo..<oxHi {
-                    var a = fma(load16(p0), w0, bias)
-                    var b = load16(p0 + C) * w1
-                    a = fma(load16(p0 + 2 * C), w2, a)
-                    b = fma(load16(p1), w3, b)
-                    a = fma(load16(p1 + C), w4, a)
-                    b = fma(load16(p1 + 2 * C), w5, b)
-                    a = fma(load16(p2), w6, a)
-                    b = fma(load16(p2 + C), w7, b)
-                    a = fma(load16(p2 + 2 * C), w8, a)
+                    var a = fma(load16(r0 + o0), w0, bias)
+                    var b = load16(r0 + o1) * w1
+                    a = fma(load16(r0 + o2), w2, a)
+                    b = fma(load16(r1 + o0), w3, b)
+                    a = fma(load16(r1 + o1), w4, a)
+                    b = fma(load16(r1 + o2), w5, b)
+                    a = fma(load16(r2 + o0), w6, a)
+                    b = fma(load16(r2 + o1), w7, b)
+                    a = fma(load16(r2 + o2), w8, a)
                     let v = min16(max16(a + b, vlo), vhi)
                     if n == 16 { store16(v, o) } else { storePartial16(v, o, n) }
-                    p0 += step; p1 += step; p2 += step; o += C
+                    o0 &+= step; o1 &+= step; o2 &+= step; o += C
                 }
             }
             for ox in oxHi..<outW {

@@ -30,7 +30,7 @@ func epilogueRows(src: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, r
             var v = load16(s + c)
             if let res, c < rc {
                 let m = rc - c
-                v += m >= 16 ? load16(res + c) : loadPartial16(res + c, m)
+                v += m >= 16 ? load16(res + c) : loadMasked16(res + c, m)
             }
             if let sl = spec.slopes {
                 v = prelu16(v, load16(sl + c))

@@ -1,15 +1,10 @@
 import SIMDFMA
 
-/// A GEMM micro-kernel: computes `rows` (fixed per kernel) × `cols` outputs
-/// `C[r][j] = clamp(bias[j] + Σ_p A[r][p]·B[p][j], lo, hi)` for one packed panel of B.
-///
-/// - Parameters: `k` depth; `a` first row of A (rows `lda` floats apart, unpacked); `b` the panel,
-///   k-major, `NR` floats per k, zero padded, 64-byte aligned; `bias` NR floats; `c` first output row
-///   (rows `ldc` apart); `cols` ≤ NR valid columns (only those are written).
-typealias GEMMMicroKernel = (
-    _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int, _ lo: Float, _ hi: Float
-) -> Void
+// GEMM micro-kernels (GEMMKernels-x*.swift, generated) compute MR rows × `cols` outputs
+// `C[r][j] = clamp(bias[j] + Σ_p A[r][p]·B[p][j], lo, hi)` for one packed panel of B, with parameters:
+// `k` depth; `a` first row of A (rows `lda` floats apart, unpacked); `b` the panel, k-major, NR floats
+// per k, zero padded, 64-byte aligned; `bias` NR floats; `c` first output row (rows `ldc` apart);
+// `cols` ≤ NR valid columns (only those are written).
 
 @inline(__always) func storeColumnVector(_ v: F16, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
     if n >= 16 { store16(v, p) } else if n > 0 { storePartial16(v, p, n) }
@@ -33,9 +28,6 @@ typealias GEMMMicroKernel = (
     storeColumnVector(v0, c, cols); storeColumnVector(v1, c + 16, cols - 16)
     storeColumnVector(v2, c + 32, cols - 32); storeColumnVector(v3, c + 48, cols - 48)
 }
-
-/// Micro-kernels by column vectors (index NV − 1), then by rows (index rows − 1).
-let gemmKernels: [[GEMMMicroKernel]] = [gemmKernelsX16, gemmKernelsX32, gemmKernelsX48, gemmKernelsX64]
 
 /// The matrix B (`k` × `n`) and a bias, packed once into column panels of 16–64 columns for the
 /// micro-kernels: per panel, `k` rows of `NR` floats (zero padded past `n`), then `NR` bias floats.
@@ -96,13 +88,18 @@ final class PackedGEMM {
                   lo: Float, hi: Float) {
         let s = UnsafePointer(storage.pointer)
         for p in panels {
-            let kernels = gemmKernels[p.vectors - 1]
             let mr = maxRows(p)
             let b = s + p.offset, bias = s + p.biasOffset
             var r = rows.lowerBound
             while r < rows.upperBound {
                 let m = min(mr, rows.upperBound - r)
-                kernels[m - 1](k, a + r * lda, lda, b, bias, c + r * ldc + p.column, ldc, p.valid, lo, hi)
+                let ar = a + r * lda, cr = c + r * ldc + p.column
+                switch p.vectors {
+                case 1: gemmX16(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi)
+                case 2: gemmX32(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi)
+                case 3: gemmX48(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi)
+                default: gemmX64(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi)
+                }
                 r += m
             }
         }

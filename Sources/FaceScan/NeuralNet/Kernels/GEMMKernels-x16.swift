@@ -374,5 +374,20 @@ func gemm8x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     }
 }
 
-/// Kernels for 1...8 rows (index = rows − 1).
-let gemmKernelsX16: [GEMMMicroKernel] = [gemm1x16, gemm2x16, gemm3x16, gemm4x16, gemm5x16, gemm6x16, gemm7x16, gemm8x16]
+/// Calls the 16-column kernel for `rows` rows (1...8); a switch, not a table of
+/// closures, so that calls are direct.
+@inline(__always)
+func gemmX16(rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+            _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
+            _ lo: Float, _ hi: Float) {
+    switch rows {
+    case 1: gemm1x16(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 2: gemm2x16(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 3: gemm3x16(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 4: gemm4x16(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 5: gemm5x16(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 6: gemm6x16(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 7: gemm7x16(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    default: gemm8x16(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    }
+}

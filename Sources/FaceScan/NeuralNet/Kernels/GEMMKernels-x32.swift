@@ -382,5 +382,20 @@ func gemm8x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     }
 }
 
-/// Kernels for 1...8 rows (index = rows − 1).
-let gemmKernelsX32: [GEMMMicroKernel] = [gemm1x32, gemm2x32, gemm3x32, gemm4x32, gemm5x32, gemm6x32, gemm7x32, gemm8x32]
+/// Calls the 32-column kernel for `rows` rows (1...8); a switch, not a table of
+/// closures, so that calls are direct.
+@inline(__always)
+func gemmX32(rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+            _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
+            _ lo: Float, _ hi: Float) {
+    switch rows {
+    case 1: gemm1x32(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 2: gemm2x32(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 3: gemm3x32(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 4: gemm4x32(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 5: gemm5x32(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 6: gemm6x32(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 7: gemm7x32(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    default: gemm8x32(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    }
+}

@@ -251,5 +251,18 @@ func gemm6x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     }
 }
 
-/// Kernels for 1...6 rows (index = rows − 1).
-let gemmKernelsX48: [GEMMMicroKernel] = [gemm1x48, gemm2x48, gemm3x48, gemm4x48, gemm5x48, gemm6x48]
+/// Calls the 48-column kernel for `rows` rows (1...6); a switch, not a table of
+/// closures, so that calls are direct.
+@inline(__always)
+func gemmX48(rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+            _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
+            _ lo: Float, _ hi: Float) {
+    switch rows {
+    case 1: gemm1x48(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 2: gemm2x48(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 3: gemm3x48(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 4: gemm4x48(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 5: gemm5x48(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    default: gemm6x48(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    }
+}

@@ -257,5 +257,18 @@ func gemm6x64(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     }
 }
 
-/// Kernels for 1...6 rows (index = rows − 1).
-let gemmKernelsX64: [GEMMMicroKernel] = [gemm1x64, gemm2x64, gemm3x64, gemm4x64, gemm5x64, gemm6x64]
+/// Calls the 64-column kernel for `rows` rows (1...6); a switch, not a table of
+/// closures, so that calls are direct.
+@inline(__always)
+func gemmX64(rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+            _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
+            _ lo: Float, _ hi: Float) {
+    switch rows {
+    case 1: gemm1x64(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 2: gemm2x64(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 3: gemm3x64(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 4: gemm4x64(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    case 5: gemm5x64(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    default: gemm6x64(k, a, lda, b, bias, c, ldc, cols, lo, hi)
+    }
+}
