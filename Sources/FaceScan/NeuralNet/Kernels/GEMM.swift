@@ -4,7 +4,9 @@ import SIMDFMA
 // `C[r][j] = clamp(bias[j] + Σ_p A[r][p]·B[p][j], lo, hi)` for one packed panel of B, with parameters:
 // `k` depth; `a` first row of A (rows `lda` floats apart, unpacked); `b` the panel, k-major, NR floats
 // per k, zero padded, 64-byte aligned; `bias` NR floats; `c` first output row (rows `ldc` apart);
-// `cols` ≤ NR valid columns (only those are written).
+// `cols` ≤ NR valid columns (only those are written); `res` (optional) a residual added before the clamp,
+// rows `ldr` apart, its columns `0..<resCols` (the others count as zero); `slopes` (optional) per-column
+// PReLU slopes applied instead of the clamp.
 
 @inline(__always) func storeColumnVector(_ v: F16, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
     if n >= 16 { store16(v, p) } else if n > 0 { storePartial16(v, p, n) }
@@ -82,10 +84,13 @@ final class PackedGEMM {
     /// Largest number of rows one micro-kernel call handles for `panel`.
     @inline(__always) func maxRows(_ panel: Panel) -> Int { panel.vectors <= 2 ? 8 : 6 }
 
-    /// `C[r][0..<n] = clamp(bias + A[r]·B, lo, hi)` for `r` in `rows` (row r of A at `a + r·lda`, of C at
-    /// `c + r·ldc`). Only columns `0..<n` of C are written.
+    /// `C[r][0..<n] = act(bias + A[r]·B + R[r])` for `r` in `rows` (row r of A at `a + r·lda`, of C at
+    /// `c + r·ldc`, of the optional residual R at `residual + r·ldr`, which has `residualChannels`
+    /// columns, missing ones being zero); `act` is the PReLU with `slopes` (padded to a multiple of 16)
+    /// if given, else the clamp `[lo, hi]`. Only columns `0..<n` of C are written.
     func multiply(rows: Range<Int>, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                  lo: Float, hi: Float) {
+                  lo: Float, hi: Float, residual: UnsafePointer<Float>? = nil, ldr: Int = 0,
+                  residualChannels: Int = 0, slopes: UnsafePointer<Float>? = nil) {
         let s = UnsafePointer(storage.pointer)
         for p in panels {
             let mr = maxRows(p)
@@ -94,11 +99,14 @@ final class PackedGEMM {
             while r < rows.upperBound {
                 let m = min(mr, rows.upperBound - r)
                 let ar = a + r * lda, cr = c + r * ldc + p.column
+                let rc = residualChannels - p.column
+                let rr = rc > 0 ? residual.map { $0 + r * ldr + p.column } : nil
+                let sl = slopes.map { $0 + p.column }
                 switch p.vectors {
-                case 1: gemmX16(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi)
-                case 2: gemmX32(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi)
-                case 3: gemmX48(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi)
-                default: gemmX64(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi)
+                case 1: gemmX16(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi, rr, ldr, rc, sl)
+                case 2: gemmX32(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi, rr, ldr, rc, sl)
+                case 3: gemmX48(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi, rr, ldr, rc, sl)
+                default: gemmX64(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi, rr, ldr, rc, sl)
                 }
                 r += m
             }
@@ -107,14 +115,20 @@ final class PackedGEMM {
 }
 
 /// Scalar reference of `PackedGEMM.multiply`, same accumulation order (bias, then p = 0..<k with fused
-/// multiply-adds), used by the tests.
+/// multiply-adds, then the residual), used by the tests.
 func gemmReference(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, weightsNK: [Float], bias: [Float],
-                   c: UnsafeMutablePointer<Float>, ldc: Int, lo: Float, hi: Float) {
+                   c: UnsafeMutablePointer<Float>, ldc: Int, lo: Float, hi: Float, residual: UnsafePointer<Float>? = nil,
+                   ldr: Int = 0, residualChannels: Int = 0, slopes: UnsafePointer<Float>? = nil) {
     for r in 0..<m {
         for j in 0..<n {
             var acc = bias[j]
             for p in 0..<k { acc = acc.addingProduct(a[r * lda + p], weightsNK[j * k + p]) }
-            c[r * ldc + j] = min(max(acc, lo), hi)
+            if let residual, j < residualChannels { acc += residual[r * ldr + j] }
+            if let slopes {
+                c[r * ldc + j] = acc >= 0 ? acc : acc * slopes[j]
+            } else {
+                c[r * ldc + j] = min(max(acc, lo), hi)
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 /// CONV_2D: 1×1 stride-1 unpadded convolutions multiply the NHWC input directly (it is the A matrix);
-/// the others build im2col rows for a block of output pixels in per-thread scratch first. Each block's
-/// epilogue (residual, PReLU) runs right after it, while it is in cache.
+/// the others build im2col rows for a block of output pixels in per-thread scratch first. The residual,
+/// clamp or PReLU are applied by the micro-kernels before they store.
 final class ConvolutionStep: Step {
     let geometry: ConvGeometry
     let outChannels: Int
@@ -36,17 +36,17 @@ final class ConvolutionStep: Step {
             var m0 = range.lowerBound
             while m0 < range.upperBound {
                 let m1 = min(m0 + blockRows, range.upperBound)
+                let e = epilogue.spec
                 if direct {
-                    packed.multiply(rows: m0..<m1, a: input, lda: k, c: output, ldc: n,
-                                    lo: epilogue.kernelLo, hi: epilogue.kernelHi)
+                    packed.multiply(rows: m0..<m1, a: input, lda: k, c: output, ldc: n, lo: epilogue.lo,
+                                    hi: epilogue.hi, residual: e.residual, ldr: e.residualChannels,
+                                    residualChannels: e.residualChannels, slopes: e.slopes)
                 } else {
                     let a = scratch.pointer(chunk)
                     im2col(g, input: input, pixels: m0..<m1, dst: a)
-                    packed.multiply(rows: 0..<(m1 - m0), a: a, lda: k, c: output + m0 * n, ldc: n,
-                                    lo: epilogue.kernelLo, hi: epilogue.kernelHi)
-                }
-                if !epilogue.done {
-                    epilogueRows(src: output, out: output, rows: m0..<m1, channels: n, spec: epilogue.spec)
+                    packed.multiply(rows: 0..<(m1 - m0), a: a, lda: k, c: output + m0 * n, ldc: n, lo: epilogue.lo,
+                                    hi: epilogue.hi, residual: e.residual.map { $0 + m0 * e.residualChannels },
+                                    ldr: e.residualChannels, residualChannels: e.residualChannels, slopes: e.slopes)
                 }
                 m0 = m1
             }

@@ -23,9 +23,13 @@ struct ScratchBuffers {
 struct BoundEpilogue {
     var spec = EpilogueSpec()
     var slopes: AlignedBuffer? = nil
-    /// Clamp for the kernel itself (what it applies before storing).
+    /// Clamp for a kernel that applies it itself while `done` (else the clamp of the activation,
+    /// or none for PReLU).
     var kernelLo: Float = -.infinity
     var kernelHi: Float = .infinity
+    /// The activation's clamp (none for PReLU), for kernels that also add the residual themselves.
+    var lo: Float = -.infinity
+    var hi: Float = .infinity
 
     init(activation: Activation, residual: UnsafePointer<Float>?, residualChannels: Int) {
         spec.residual = residual
@@ -40,6 +44,8 @@ struct BoundEpilogue {
             let (lo, hi) = activation.clamp!
             spec.lo = lo
             spec.hi = hi
+            self.lo = lo
+            self.hi = hi
             if residual == nil { kernelLo = lo; kernelHi = hi }
         }
     }
