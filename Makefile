@@ -17,6 +17,7 @@ deps:
 
 test-deps:
 	@scripts/install-deps.sh --test
+	@scripts/fetch-test-photos.sh
 
 build: deps
 	swift build -c release

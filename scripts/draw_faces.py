@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Draws facescan's faces on the frames they were found in, to check results by eye.
 
-usage: facescan detect VIDEO > out.json; scripts/draw_faces.py VIDEO out.json OUT.png [TIMESTAMP ...]
+usage: facescan detect VIDEO > out.json; scripts/draw_faces.py [--zoom] VIDEO out.json OUT.png [TIMESTAMP ...]
+With --zoom, each frame is cropped to its first face (with a margin) and enlarged three times.
 Needs the ffmpeg CLI and Pillow. Without timestamps, draws up to 4 frames spread over the video,
 side by side. Boxes are green with the Confidence; landmarks, when present, are red dots.
 """
@@ -24,6 +25,9 @@ def frame(video, ms):
     return Image.open(io.BytesIO(png)).convert("RGB")
 
 def main():
+    zoom = "--zoom" in sys.argv
+    if zoom:
+        sys.argv.remove("--zoom")
     video, doc, out = sys.argv[1:4]
     faces = json.load(open(doc)).get("Faces", [])
     stamps = [int(t) for t in sys.argv[4:]] or sorted({f["Timestamp"] for f in faces})
@@ -41,9 +45,29 @@ def main():
             x0, y0 = b["Left"] * W, b["Top"] * H
             d.rectangle([x0, y0, x0 + b["Width"] * W, y0 + b["Height"] * H], outline=(0, 255, 0), width=2)
             d.text((x0 + 2, y0 + 2), "%.0f" % f["Face"]["Confidence"], fill=(0, 255, 0))
-            for lm in f["Face"].get("Landmarks", []):
-                x, y = lm["X"] * W, lm["Y"] * H
-                d.ellipse([x - 2, y - 2, x + 2, y + 2], fill=(255, 0, 0))
+        first = next((f for f in faces if f["Timestamp"] == t), None)
+        if zoom and first:
+            b = first["Face"]["BoundingBox"]
+            m = 0.35
+            box = (int((b["Left"] - m * b["Width"]) * W), int((b["Top"] - m * b["Height"]) * H),
+                   int((b["Left"] + (1 + m) * b["Width"]) * W), int((b["Top"] + (1 + m) * b["Height"]) * H))
+            img = img.crop(box)
+            img = img.resize((img.size[0] * 3, img.size[1] * 3), Image.LANCZOS)
+            d = ImageDraw.Draw(img)
+            for f in faces:
+                if f["Timestamp"] != t:
+                    continue
+                for lm in f["Face"].get("Landmarks", []):
+                    x, y = (lm["X"] * W - box[0]) * 3, (lm["Y"] * H - box[1]) * 3
+                    d.ellipse([x - 4, y - 4, x + 4, y + 4], fill=(255, 0, 0))
+                    d.text((x + 6, y - 6), lm["Type"], fill=(255, 255, 0))
+        else:
+            for f in faces:
+                if f["Timestamp"] != t:
+                    continue
+                for lm in f["Face"].get("Landmarks", []):
+                    x, y = lm["X"] * W, lm["Y"] * H
+                    d.ellipse([x - 2, y - 2, x + 2, y + 2], fill=(255, 0, 0))
         d.text((4, 4), "%d ms" % t, fill=(255, 255, 0))
         tiles.append(img)
     h = max(i.size[1] for i in tiles)

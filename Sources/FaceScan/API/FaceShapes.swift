@@ -19,19 +19,75 @@ public struct BoundingBox: Sendable, Equatable, JSONRepresentable {
     }
 }
 
-/// Rekognition's `FaceDetail`, with the attributes facescan computes (others are left out).
+/// Rekognition's `Landmark`: a facial feature's position as ratios of the frame.
+public struct Landmark: Sendable, JSONRepresentable {
+    public var type: String
+    public var x: Float, y: Float
+    public init(type: String, x: Float, y: Float) { self.type = type; self.x = x; self.y = y }
+    public var json: JSON { .object([("Type", .string(type)), ("X", .float(x)), ("Y", .float(y))]) }
+}
+
+/// Rekognition's `Pose`, degrees in [−180, 180].
+public struct Pose: Sendable, Equatable, JSONRepresentable {
+    public var roll: Float, yaw: Float, pitch: Float
+    public init(roll: Float, yaw: Float, pitch: Float) { self.roll = roll; self.yaw = yaw; self.pitch = pitch }
+    public var json: JSON { .object([("Roll", .float(roll)), ("Yaw", .float(yaw)), ("Pitch", .float(pitch))]) }
+}
+
+/// Rekognition's `ImageQuality`, both in [0, 100].
+public struct ImageQuality: Sendable, Equatable, JSONRepresentable {
+    public var brightness: Float, sharpness: Float
+    public init(brightness: Float, sharpness: Float) { self.brightness = brightness; self.sharpness = sharpness }
+    public var json: JSON { .object([("Brightness", .float(brightness)), ("Sharpness", .float(sharpness))]) }
+}
+
+/// A yes/no attribute with a Confidence (Rekognition's EyeOpen, MouthOpen, …).
+public struct BooleanAttribute: Sendable, Equatable, JSONRepresentable {
+    public var value: Bool
+    public var confidence: Float
+    public init(value: Bool, confidence: Float) { self.value = value; self.confidence = confidence }
+    public var json: JSON { .object([("Value", .bool(value)), ("Confidence", .float(confidence))]) }
+}
+
+/// Rekognition's `EyeDirection`: where the eyes look, degrees, with a Confidence.
+public struct EyeDirection: Sendable, Equatable, JSONRepresentable {
+    public var yaw: Float, pitch: Float, confidence: Float
+    public init(yaw: Float, pitch: Float, confidence: Float) { self.yaw = yaw; self.pitch = pitch; self.confidence = confidence }
+    public var json: JSON { .object([("Yaw", .float(yaw)), ("Pitch", .float(pitch)), ("Confidence", .float(confidence))]) }
+}
+
+/// Rekognition's `FaceDetail`, with the attributes facescan computes. Attributes it cannot compute
+/// honestly (AgeRange, Gender, Emotions, Beard, Mustache, Eyeglasses, Sunglasses, FaceOccluded, Smile)
+/// are never present.
 public struct FaceDetail: Sendable, JSONRepresentable {
     public var boundingBox: BoundingBox
+    public var landmarks: [Landmark]?
+    public var pose: Pose?
+    public var quality: ImageQuality?
     /// Percent (0–100) that this is a face.
     public var confidence: Float
+    /// ALL only.
+    public var eyesOpen: BooleanAttribute?
+    public var mouthOpen: BooleanAttribute?
+    public var eyeDirection: EyeDirection?
 
     public init(boundingBox: BoundingBox, confidence: Float) {
         self.boundingBox = boundingBox
         self.confidence = confidence
     }
 
+    /// In the order of botocore's FaceDetail shape.
     public var json: JSON {
-        .object([("BoundingBox", boundingBox.json), ("Confidence", .float(confidence))])
+        .members([
+            ("BoundingBox", boundingBox.json),
+            ("EyesOpen", eyesOpen?.json),
+            ("MouthOpen", mouthOpen?.json),
+            ("Landmarks", landmarks.map { .array($0.map(\.json)) }),
+            ("Pose", pose?.json),
+            ("Quality", quality?.json),
+            ("Confidence", .float(confidence)),
+            ("EyeDirection", eyeDirection?.json),
+        ])
     }
 }
 

@@ -34,10 +34,10 @@ public struct FaceDetectionResult: Sendable {
 /// Video in, faces out: decode and sample frames, detect faces in each, and turn detections into
 /// Rekognition's FaceDetail. Frames are streamed one at a time.
 public final class FaceDetectionPipeline {
-    public let detector: FaceDetector
+    public let analyzer: FaceAnalyzer
 
     public init(store: ModelStore = ModelStore(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
-        detector = try FaceDetector(store: store, threads: threads)
+        analyzer = try FaceAnalyzer(store: store, threads: threads)
     }
 
     /// Runs the request; `progress(framesAnalysed, position, duration)` is called after every frame.
@@ -47,11 +47,8 @@ public final class FaceDetectionPipeline {
         var faces: [FaceDetection] = []
         var frames = 0
         while let frame = try reader.next() {
-            for d in try detector.detect(frame.image) {
-                let detail = faceDetail(d, width: frame.image.width, height: frame.image.height)
-                if detail.confidence >= request.minConfidence {
-                    faces.append(FaceDetection(timestamp: frame.timestamp, face: detail))
-                }
+            for face in try analyzer.analyse(frame.image, attributes: request.faceAttributes) where face.detail.confidence >= request.minConfidence {
+                faces.append(FaceDetection(timestamp: frame.timestamp, face: face.detail))
             }
             frames += 1
             progress(frames, frame.timestamp, reader.metadata.durationMillis)
@@ -61,10 +58,5 @@ public final class FaceDetectionPipeline {
             warnings.append("\(request.path): skipped \(reader.skippedPackets) packet(s) or frame(s) that could not be decoded")
         }
         return FaceDetectionResult(metadata: reader.metadata, faces: faces, framesAnalysed: frames, warnings: warnings)
-    }
-
-    func faceDetail(_ d: Detection, width: Int, height: Int) -> FaceDetail {
-        FaceDetail(boundingBox: BoundingBox(xmin: d.xmin, ymin: d.ymin, xmax: d.xmax, ymax: d.ymax, frameWidth: width, frameHeight: height),
-                   confidence: min(100, max(0, d.score * 100)))
     }
 }

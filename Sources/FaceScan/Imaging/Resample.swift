@@ -77,6 +77,19 @@ public enum Resample {
         let pad = offset // black (0) maps to offset
         for i in 0..<(size * size * 3) { out[i] = pad }
 
+        resample(image, region: region, width: cw, height: ch, scale: scale, offset: offset,
+                 into: out + (cy * size + cx) * 3, rowStride: size * 3)
+        return box
+    }
+
+    /// Scales `region` of `image` to exactly `width`×`height` (aspect not kept), RGB floats 0…255.
+    public static func stretch(_ image: RGBImage, region: PixelRect, width: Int, height: Int, into out: UnsafeMutablePointer<Float>) {
+        resample(image, region: region, width: width, height: height, scale: 1, offset: 0, into: out, rowStride: width * 3)
+    }
+
+    /// The separable resampling both use; output rows are `rowStride` floats apart.
+    static func resample(_ image: RGBImage, region: PixelRect, width cw: Int, height ch: Int, scale: Float, offset: Float,
+                         into out: UnsafeMutablePointer<Float>, rowStride: Int) {
         let hc = Coefficients(inputStart: region.x, inputLength: region.width, inputLimit: image.width, outputLength: cw)
         let vc = Coefficients(inputStart: region.y, inputLength: region.height, inputLimit: image.height, outputLength: ch)
         // Rows of the image that the vertical filter touches.
@@ -84,7 +97,7 @@ public enum Resample {
         for o in 0..<ch where vc.count[o] > 0 {
             rowLo = min(rowLo, Int(vc.first[o])); rowHi = max(rowHi, Int(vc.first[o] + vc.count[o]))
         }
-        guard rowLo < rowHi else { return box }
+        guard rowLo < rowHi else { return }
         // Horizontal pass into a float buffer of the touched rows, then the vertical pass.
         var horizontal = [Float](repeating: 0, count: (rowHi - rowLo) * cw * 3)
         image.pixels.withUnsafeBufferPointer { src in
@@ -111,7 +124,7 @@ public enum Resample {
             vc.weights.withUnsafeBufferPointer { w in
                 for o in 0..<ch {
                     let f = Int(vc.first[o]) - rowLo, n = Int(vc.count[o])
-                    let dst = out + ((cy + o) * size + cx) * 3
+                    let dst = out + o * rowStride
                     for x in 0..<(cw * 3) {
                         var acc: Float = 0
                         for t in 0..<n { acc += w[o * vc.stride + t] * tmp[(f + t) * cw * 3 + x] }
@@ -120,6 +133,5 @@ public enum Resample {
                 }
             }
         }
-        return box
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+
+/// A square region of a frame turned by an angle: the crop MediaPipe's landmark models take.
+public struct RotatedRect: Sendable {
+    /// Centre in frame pixels.
+    public var cx: Double, cy: Double
+    /// Side in frame pixels.
+    public var size: Double
+    /// Radians, clockwise in image coordinates (y down): the crop's x axis points along (cos, sin).
+    public var rotation: Double
+
+    public init(cx: Double, cy: Double, size: Double, rotation: Double) {
+        self.cx = cx; self.cy = cy; self.size = size; self.rotation = rotation
+    }
+
+    /// MediaPipe's rotation for a crop whose x axis runs from `a` to `b` (e.g. one eye to the other),
+    /// normalised to [−π, π).
+    public static func angle(from a: (x: Double, y: Double), to b: (x: Double, y: Double)) -> Double {
+        let r = -atan2(a.y - b.y, b.x - a.x)
+        return r - 2 * .pi * ((r + .pi) / (2 * .pi)).rounded(.down)
+    }
+
+    /// Frame point of a normalised crop point ((0, 0) top-left, (1, 1) bottom-right of the crop).
+    @inline(__always)
+    public func framePoint(_ u: Double, _ v: Double) -> (x: Double, y: Double) {
+        let dx = (u - 0.5) * size, dy = (v - 0.5) * size
+        let c = cos(rotation), s = sin(rotation)
+        return (cx + dx * c - dy * s, cy + dx * s + dy * c)
+    }
+}
+
+public enum AffineWarp {
+    /// Samples `rect` of `image` into an `n`×`n` RGB float input (NHWC), bilinear, black outside the
+    /// frame, writing `value · scale + offset`. With `mirror` the crop is flipped left to right.
+    public static func crop(_ image: RGBImage, _ rect: RotatedRect, size n: Int, scale: Float, offset: Float,
+                            mirror: Bool = false, into out: UnsafeMutablePointer<Float>) {
+        let c = cos(rect.rotation), s = sin(rect.rotation)
+        let step = rect.size / Double(n)
+        let w = image.width, h = image.height
+        image.pixels.withUnsafeBufferPointer { px in
+            for v in 0..<n {
+                let dy = (Double(v) + 0.5) * step - rect.size / 2
+                for u in 0..<n {
+                    let uu = mirror ? n - 1 - u : u
+                    let dx = (Double(uu) + 0.5) * step - rect.size / 2
+                    // Pixel centres are at integer + 0.5.
+                    let fx = rect.cx + dx * c - dy * s - 0.5
+                    let fy = rect.cy + dx * s + dy * c - 0.5
+                    let x0 = Int(fx.rounded(.down)), y0 = Int(fy.rounded(.down))
+                    let ax = Float(fx - Double(x0)), ay = Float(fy - Double(y0))
+                    let o = out + (v * n + u) * 3
+                    for ch in 0..<3 {
+                        @inline(__always) func at(_ x: Int, _ y: Int) -> Float {
+                            (x < 0 || y < 0 || x >= w || y >= h) ? 0 : Float(px[(y * w + x) * 3 + ch])
+                        }
+                        let top = at(x0, y0) * (1 - ax) + at(x0 + 1, y0) * ax
+                        let bottom = at(x0, y0 + 1) * (1 - ax) + at(x0 + 1, y0 + 1) * ax
+                        o[ch] = (top * (1 - ay) + bottom * ay) * scale + offset
+                    }
+                }
+            }
+        }
+    }
+}
