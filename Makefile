@@ -33,6 +33,8 @@ test: test-deps models
 	swift build $(TEST_FLAGS) --build-tests
 	swift test $(TEST_FLAGS) --skip-build
 
+# Release build; the models against LiteRT (when ai-edge-litert is installed) and detect against
+# FFmpeg decode-only time. Ratios, not absolute times, are what to compare.
 bench: models
 	swift build -c release --product facescan-bench
 	.build/release/facescan-bench
