@@ -1,3 +1,4 @@
 import FaceScan
 
 runModelBenchmarks(modelsDirectory: ModelStore().directory)
+runDescriptorBenchmarks(modelsDirectory: ModelStore().directory)
