@@ -5,7 +5,10 @@ import Testing
 /// Malformed dlib model files — truncated, a version tag changed, a huge count, bad values, trailing
 /// bytes, random corruption — are clean `ModelError`s that say what is wrong: never a crash, never a
 /// read out of bounds, never an allocation sized by an unchecked count.
-@Suite("dlib malformed models")
+///
+/// Serialized: each case holds copies of a 22 MB model, and many at once would swell the process's
+/// memory while VideoReaderTests measures that it stays flat.
+@Suite("dlib malformed models", .serialized)
 struct DlibMalformedModelTests {
     static func resnetBytes() throws -> [UInt8] { try DlibModelTests.bytes(.faceRecognitionResNet) }
     static func sp5Bytes() throws -> [UInt8] { try DlibModelTests.bytes(.shapePredictor5) }

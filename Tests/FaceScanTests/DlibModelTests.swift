@@ -6,7 +6,10 @@ import Testing
 /// graph equal to a direct scalar NCHW forward pass of the parsed layers, and the pieces of the lowering
 /// (filter transposition, affine folding, dlib's zero-padded add, the fully connected layer) against
 /// scalar references.
-@Suite("dlib models: parsing and the ResNet graph")
+///
+/// Serialized: each case holds copies of a 22 MB model, and many at once would swell the process's
+/// memory while VideoReaderTests measures that it stays flat.
+@Suite("dlib models: parsing and the ResNet graph", .serialized)
 struct DlibModelTests {
     static func bytes(_ model: ModelFile) throws -> [UInt8] {
         let url = NeuralNetTestSupport.model(model.name)

@@ -4,10 +4,19 @@ import Foundation
 /// dlib's `drectangle`, whose width is `right − left + 1`) turned by `angle` radians about its centre,
 /// sampled into `size`×`size` pixels.
 public struct FaceChipDetails: Sendable, Equatable {
+    /// The rectangle's corners in image pixels before it is turned (chip pixel (0, 0) samples the turned
+    /// top-left corner, (size − 1, size − 1) the turned bottom-right one).
     public var left: Double, top: Double, right: Double, bottom: Double
-    /// Radians, clockwise in image coordinates (y down).
+    /// Radians, clockwise in image coordinates (y down), about the rectangle's centre.
     public var angle: Double
+    /// The chip's side in pixels.
     public var size: Int
+
+    public init(left: Double, top: Double, right: Double, bottom: Double, angle: Double, size: Int) {
+        self.left = left; self.top = top; self.right = right; self.bottom = bottom
+        self.angle = angle
+        self.size = size
+    }
 }
 
 /// dlib's face alignment for its face recognition network: `get_face_chip_details(shape, size, padding)`

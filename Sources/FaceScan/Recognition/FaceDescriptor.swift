@@ -16,6 +16,7 @@ public struct FaceDescriptor: Sendable {
     /// dlib's distance threshold for "same person" (the metric loss's `distance_threshold`).
     public static let sameFaceThreshold: Float = 0.6
 
+    /// A descriptor from its parts (e.g. one read back from storage).
     public init(values: [Float], landmarks: [(x: Double, y: Double)], rectangle: DlibRectangle) {
         self.values = values
         self.landmarks = landmarks

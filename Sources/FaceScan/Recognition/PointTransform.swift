@@ -47,19 +47,3 @@ struct PointTransform: Equatable {
         return m
     }
 }
-
-/// A rectangle with inclusive integer corners, dlib's `rectangle`: it spans columns `left...right` and
-/// rows `top...bottom`, so its width is `right − left + 1`. It is what dlib's shape predictor takes:
-/// the mean shape's unit square is mapped onto (left, top)…(right, bottom).
-public struct DlibRectangle: Sendable, Equatable, Codable, CustomStringConvertible {
-    public var left: Int, top: Int, right: Int, bottom: Int
-
-    public init(left: Int, top: Int, right: Int, bottom: Int) {
-        self.left = left; self.top = top; self.right = right; self.bottom = bottom
-    }
-
-    public var width: Int { right - left + 1 }
-    public var height: Int { bottom - top + 1 }
-
-    public var description: String { "[(\(left), \(top)) (\(right), \(bottom))]" }
-}
