@@ -42,6 +42,11 @@ struct DlibModelTests {
         #expect(abs(m.margin - 0.04) < 1e-7 && abs(m.distanceThreshold - 0.6) < 1e-7)
         let net = try NeuralNetwork(dlibResNet: m, name: "resnet", threads: 1, optimize: true, reuseBuffers: true)
         #expect(net.inputShape == [1, 150, 150, 3] && net.outputShapes == [[1, 1, 1, 128]])
+        // After fusion: conv0 (+affine, relu) and max pool; 10 residual blocks of 2 convolutions (the second
+        // adding the block input and applying relu); 2 down blocks whose sum fuses into their second
+        // convolution (conv, conv+pooled residual, pool) and 2 with spatial zero padding (conv, conv, pad,
+        // pool, add+relu); the global average pool and the fully connected layer.
+        #expect(net.stepCount == 2 + 20 + 2 * 3 + 2 * 5 + 2)
     }
 
     @Test("the 5-point shape predictor parses: 15 levels × 500 depth-4 trees, 800 feature pixels a level")
