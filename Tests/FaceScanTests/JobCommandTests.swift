@@ -442,6 +442,30 @@ import Testing
         try TestSupport.shapeCheck("GetFaceDetection", one.stdout)
     }
 
+    @Test func interruptedDetectStopsAndCleansUp() throws {
+        for (args, kept) in [([String](), false), (["--output", "jsonl"], true)] {
+            let home = Home()
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: TestSupport.executable)
+            p.arguments = ["detect"] + args + Self.longJob
+            p.environment = home.environment
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(800_000)
+            p.interrupt()
+            p.waitUntilExit()
+            #expect(p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGINT, "ended by the signal")
+            let jobs = try home.json(["list-jobs"], shape: nil)["Jobs"] as? [[String: Any]] ?? []
+            if kept {
+                #expect(jobs.count == 1 && jobs.first?["JobStatus"] as? String == "FAILED")
+                #expect((jobs.first?["StatusMessage"] as? String ?? "").contains("interrupted"))
+            } else {
+                #expect(jobs.isEmpty, "the merged output's job is deleted")
+            }
+        }
+    }
+
     @Test func mergedDetectLeavesNoJob() throws {
         let home = Home()
         let doc = try home.json(["detect", "--sample-rate", "1", "--face-attributes", "ALL", Self.sample("face-zoom.mp4")], shape: "GetFaceDetection")

@@ -19,6 +19,8 @@ public final class JobRunner: JobSink {
     public var onItems: ((Int) throws -> Void)?
     /// Called after every analysed frame: frames analysed, video time reached, duration (ms).
     public var onProgress: ((Int, Int64, Int64?) -> Void)?
+    /// Asked after every analysed frame: a reason to stop (the job then FAILED with it), or nil to go on.
+    public var stopReason: (() -> String?)?
 
     /// Items stored so far.
     public var itemCount: Int { writer.count }
@@ -70,6 +72,7 @@ public final class JobRunner: JobSink {
 
     public func append(_ items: [JSON]) throws {
         if let abort { throw abort }
+        if let reason = stopReason?() { throw APIError(.internalServerError, reason) }
         guard !items.isEmpty else { return }
         try writer.append(items.map { $0.rendered() })
         try onItems?(writer.count)

@@ -1,8 +1,12 @@
 import FaceScan
+import Foundation
+
+/// The signal that interrupted detect (0: none), set by the signal handler.
+nonisolated(unsafe) private var interruption: Int32 = 0
 
 /// `facescan detect`: start + wait + get in one command. The job is created in the job store like
 /// start-face-detection's, but its analysis runs in this process (so interrupting detect stops it), and
-/// the pages printed are the ones get-face-detection serves.
+/// the pages printed are the ones get-face-detection serves. Interrupting detect stops the analysis.
 ///
 /// - By default one merged response (every face, no NextToken); the job is deleted afterwards.
 /// - `--max-results N`: the first page with its NextToken and JobId; the job stays in the store for
@@ -29,6 +33,21 @@ enum DetectPorcelain {
             ctx.progress?.update(frames: frames, position: position, duration: duration)
             progress = JobProgress(frames: frames, positionMillis: position, durationMillis: duration)
         }
+        // Ctrl-C (or SIGTERM, SIGHUP) stops the analysis after the current frame; the job is then
+        // deleted (merged output) or recorded FAILED, and detect ends by the signal, as it would have.
+        // A signal ignored on entry (e.g. SIGINT of a background job, SIGHUP under nohup) stays
+        // ignored; a blocked one (a mask inherited from the parent) is unblocked.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            let previous = signal(sig) { interruption = $0 }
+            if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
+                signal(sig, SIG_IGN)
+            }
+            sigaddset(&handled, sig)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+        runner.stopReason = { interruption == 0 ? nil : "the analysis was interrupted (signal \(interruption))" }
         var printed = 0
         if streaming {
             // A page is printed once an item after it exists, so that its NextToken points at a result.
@@ -46,8 +65,15 @@ enum DetectPorcelain {
             record = try runner.run()
         } catch {
             if !keep { _ = try? store.delete(id) }
+            if interruption != 0 {
+                ctx.progress?.finish()
+                let sig = interruption
+                signal(sig, SIG_DFL)
+                raise(sig)
+            }
             throw error
         }
+        for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
         record.warnings.forEach { ctx.warn("facescan: warning: " + $0) }
         let count = record.itemCount ?? 0
 
