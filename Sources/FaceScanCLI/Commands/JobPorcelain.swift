@@ -1,30 +1,39 @@
 import FaceScan
 import Foundation
 
-/// The signal that interrupted detect (0: none), set by the signal handler.
+/// The signal that interrupted the command (0: none), set by the signal handler.
 nonisolated(unsafe) private var interruption: Int32 = 0
 
-/// `facescan detect`: start + wait + get in one command. The job is created in the job store like
-/// start-face-detection's, but its analysis runs in this process (so interrupting detect stops it), and
-/// the pages printed are the ones get-face-detection serves. Interrupting detect stops the analysis.
-///
-/// - By default one merged response (every face, no NextToken); the job is deleted afterwards.
-/// - `--max-results N`: the first page with its NextToken and JobId; the job stays in the store for
-///   get-face-detection.
-/// - `--output jsonl`: every page as one compact JSON line, each printed as soon as it is complete
-///   (JobStatus IN_PROGRESS while the analysis goes on, SUCCEEDED on the last page); the job stays.
+/// `facescan detect`: start + wait + get in one command (see `JobPorcelain`).
 enum DetectPorcelain {
     static func run(_ args: ParsedArguments, _ ctx: CommandContext) throws -> JSON? {
         let request = JobOptions.detectionRequest(args)
         // Check the input before anything else, so a bad file is reported as such.
         let metadata = try VideoReader(path: args.positionals[0]).metadata
+        return try JobPorcelain.run(.faceDetection, FaceDetectionJob.jobRequest(request), metadata: metadata, args, ctx)
+    }
+}
+
+/// Start + wait + get in one command, for any kind of job (detect; search will be the same). The job is
+/// created in the job store like the start command's, but its analysis runs in this process (so
+/// interrupting the command stops it), and the pages printed are the ones the Get command serves.
+///
+/// - By default one merged response (every result, no NextToken); the job is deleted afterwards.
+/// - `--max-results N`: the first page with its NextToken and JobId; the job stays in the store for the
+///   Get command.
+/// - `--output jsonl`: every page as one compact JSON line, each printed as soon as it is complete
+///   (JobStatus IN_PROGRESS while the analysis goes on, SUCCEEDED on the last page); the job stays.
+///
+/// Pages are in the operation's first sort order (the order results are produced in).
+enum JobPorcelain {
+    static func run(_ operation: VideoJobOperation, _ request: JobRequest, metadata: VideoMetadata?,
+                    _ args: ParsedArguments, _ ctx: CommandContext) throws -> JSON? {
         let pageSize = try JobStore.pageSize(args.int("max-results"))
         let streaming = args.string("output") == "jsonl"
         let keep = streaming || args.has("max-results")
-        let operation = VideoJobOperation.faceDetection
 
         let store = try JobStore.fromEnvironment()
-        let id = try store.start(FaceDetectionJob.jobRequest(request), metadata: metadata).record.jobId
+        let id = try store.start(request, metadata: metadata).record.jobId
         guard let runner = try JobRunner(store: store, jobId: id) else {
             throw APIError(.internalServerError, "job \(id) ended before it could run")
         }
@@ -34,7 +43,7 @@ enum DetectPorcelain {
             progress = JobProgress(frames: frames, positionMillis: position, durationMillis: duration)
         }
         // Ctrl-C (or SIGTERM, SIGHUP) stops the analysis after the current frame; the job is then
-        // deleted (merged output) or recorded FAILED, and detect ends by the signal, as it would have.
+        // deleted (merged output) or recorded FAILED, and the command ends by the signal, as it would have.
         // A signal ignored on entry (e.g. SIGINT of a background job, SIGHUP under nohup) stays
         // ignored; a blocked one (a mask inherited from the parent) is unblocked.
         var handled = sigset_t()
