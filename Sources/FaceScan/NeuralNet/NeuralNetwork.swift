@@ -81,6 +81,9 @@ public final class NeuralNetwork {
         try input.withUnsafeBufferPointer { try run($0).map { Array($0) } }
     }
 
+    /// Per-step times over `runs` runs on a zero input (diagnostics), in execution order.
+    func profile(runs: Int) -> [(step: String, seconds: Double)] { plan.profile(runs: runs, threads: threads) }
+
     /// Number of executable steps after fusion (for diagnostics).
     var stepCount: Int { plan.steps.count }
 

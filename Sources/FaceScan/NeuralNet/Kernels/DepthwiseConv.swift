@@ -46,7 +46,12 @@ func depthwiseConv3x3(_ g: ConvGeometry, input: UnsafePointer<Float>, packed: Un
                 edge3x3(ox: ox, sw: sw, pl: pl, W: W, C: C, cg: cg, r0: r0, r1: r1, r2: r2, wp: wp, bias: bias,
                         out: orow + ox * C + cg, n: n, vlo: vlo, vhi: vhi)
             }
-            if oxLo < oxHi {
+            if oxLo < oxHi && n <= 8 {
+                interior3x3x8(count: oxHi - oxLo, r0: r0, r1: r1, r2: r2, o0: (oxLo * sw - pl) * C + cg, C: C,
+                              step: step, out: orow + oxLo * C + cg, n: n,
+                              w: (w0.lowHalf, w1.lowHalf, w2.lowHalf, w3.lowHalf, w4.lowHalf, w5.lowHalf, w6.lowHalf,
+                                  w7.lowHalf, w8.lowHalf), bias: bias.lowHalf, lo: lo, hi: hi)
+            } else if oxLo < oxHi {
                 // Three row bases and three column offsets (x, x + C, x + 2C): nine addresses in
                 // base+index form, few registers; only the offsets move.
                 var o0 = (oxLo * sw - pl) * C + cg, o1 = o0 + C, o2 = o0 + 2 * C
@@ -71,6 +76,37 @@ func depthwiseConv3x3(_ g: ConvGeometry, input: UnsafePointer<Float>, packed: Un
                         out: orow + ox * C + cg, n: n, vlo: vlo, vhi: vhi)
             }
         }
+    }
+}
+
+/// The interior of one output row for a group of at most 8 channels, with SIMD8 vectors (half the
+/// work of SIMD16 when only 8 lanes are useful).
+@inline(__always)
+private func interior3x3x8(count: Int, r0: UnsafePointer<Float>, r1: UnsafePointer<Float>, r2: UnsafePointer<Float>,
+                           o0 start: Int, C: Int, step: Int, out: UnsafeMutablePointer<Float>, n: Int,
+                           w: (F8, F8, F8, F8, F8, F8, F8, F8, F8), bias: F8, lo: Float, hi: Float) {
+    let vlo = F8(repeating: lo), vhi = F8(repeating: hi)
+    var o0 = start, o1 = start + C, o2 = start + 2 * C
+    var o = out
+    for _ in 0..<count {
+        var a = fma(load8(r0 + o0), w.0, bias)
+        var b = load8(r0 + o1) * w.1
+        a = fma(load8(r0 + o2), w.2, a)
+        b = fma(load8(r1 + o0), w.3, b)
+        a = fma(load8(r1 + o1), w.4, a)
+        b = fma(load8(r1 + o2), w.5, b)
+        a = fma(load8(r2 + o0), w.6, a)
+        b = fma(load8(r2 + o1), w.7, b)
+        a = fma(load8(r2 + o2), w.8, a)
+        var v = a + b
+        for i in 0..<8 { v[i] = v[i] > vlo[i] ? v[i] : vlo[i] }
+        for i in 0..<8 { v[i] = v[i] < vhi[i] ? v[i] : vhi[i] }
+        if n == 8 {
+            UnsafeMutableRawPointer(o).storeBytes(of: v, as: F8.self)
+        } else {
+            storePartial16(F16(lowHalf: v, highHalf: F8()), o, n)
+        }
+        o0 &+= step; o1 &+= step; o2 &+= step; o += C
     }
 }
 

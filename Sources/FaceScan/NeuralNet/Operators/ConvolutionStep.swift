@@ -25,7 +25,7 @@ final class ConvolutionStep: Step {
         direct = w.kernelH == 1 && w.kernelW == 1 && w.strideH == 1 && w.strideW == 1 &&
             w.padTop == 0 && w.padLeft == 0 && w.padBottom == 0 && w.padRight == 0
         blockRows = max(24, min(240, (8192 / k) / 24 * 24))
-        scratch = ScratchBuffers(size: direct ? 0 : blockRows * k)
+        scratch = ScratchBuffers(size: direct ? 0 : blockRows * k + im2colSlack)
     }
 
     func run(threads: Int) {
