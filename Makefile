@@ -8,7 +8,7 @@ BIN := .build/release/facescan
 TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-test
 SAMPLE := SampleVideos/face-zoom.mp4
 
-.PHONY: all deps test-deps build models demo test bench install uninstall samples man clean
+.PHONY: all deps test-deps build models fetch-models demo test bench install uninstall samples man clean
 
 all: build
 
@@ -23,16 +23,24 @@ build: deps
 	swift build -c release
 
 models: build
-	@$(BIN) --quiet models fetch >/dev/null
-	@$(BIN) models | grep -q '"Status": "missing"\|"Status": "corrupt"' && { echo "models: not all model files are present" >&2; exit 1; } || echo "models: all present and verified in $$($(BIN) models | sed -n 's/.*"Directory": "\(.*\)".*/\1/p')"
+	@$(MAKE) --no-print-directory fetch-models FACESCAN=$(BIN)
+
+# Installs the model files with the given facescan binary and checks that all are present.
+fetch-models:
+	@$(FACESCAN) --quiet models fetch >/dev/null
+	@$(FACESCAN) models | grep -q '"Status": "missing"\|"Status": "corrupt"' && { echo "models: not all model files are present" >&2; exit 1; } || echo "models: all present and verified in $$($(FACESCAN) models | sed -n 's/.*"Directory": "\(.*\)".*/\1/p')"
 
 demo: models
 	$(BIN) detect $(SAMPLE) | head -n 40
 
-test: test-deps models
+# One build (the test build, whose facescan also fetches the models), then the suite.
+test: test-deps
 	swift build $(TEST_FLAGS) --build-tests
+	@$(MAKE) --no-print-directory fetch-models FACESCAN=.build-test/release/facescan
 	swift test $(TEST_FLAGS) --skip-build
 
+# Release build; the models against LiteRT (when ai-edge-litert is installed) and detect against
+# FFmpeg decode-only time. Ratios, not absolute times, are what to compare.
 bench: models
 	swift build -c release --product facescan-bench
 	.build/release/facescan-bench

@@ -1,3 +1,8 @@
 import FaceScan
+import Foundation
 
-runModelBenchmarks(modelsDirectory: ModelStore().directory)
+// `make bench`: the models against LiteRT, then `detect` end to end against decode-only time.
+// FACESCAN_BENCH_ONLY=models|videos runs one part.
+let only = ProcessInfo.processInfo.environment["FACESCAN_BENCH_ONLY"]
+if only == nil || only == "models" { runModelBenchmarks(modelsDirectory: ModelStore().directory) }
+if only == nil || only == "videos" { runVideoBenchmarks() }

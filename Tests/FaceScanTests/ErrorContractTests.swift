@@ -128,3 +128,26 @@ import Testing
         #expect(version.stdout == "facescan \(FaceScanVersion.string)\n")
     }
 }
+
+/// Progress on stderr only when it is a terminal, never with --quiet (a pseudo-terminal from
+/// util-linux's `script` stands in for one).
+@Suite struct ProgressTests {
+    static func underTerminal(_ args: [String]) throws -> String {
+        let command = ([TestSupport.executable] + args).map { "'" + $0 + "'" }.joined(separator: " ") + " >/dev/null"
+        let log = TestSupport.scratch().appendingPathComponent("tty.log").path
+        let r = try TestSupport.run(["script", "-qefc", command, log])
+        #expect(r.status == 0, "\(r.stderr)")
+        return (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+    }
+
+    @Test func progressShowsOnATerminalOnly() throws {
+        let sample = TestSupport.repoRoot.appendingPathComponent("SampleVideos/face-zoom.mp4").path
+        let shown = try Self.underTerminal(["detect", "--sample-rate", "all", "--end", "2", sample])
+        #expect(shown.contains("frames") && shown.contains("real time"), "terminal output: \(shown.prefix(300))")
+        let quiet = try Self.underTerminal(["--quiet", "detect", "--sample-rate", "all", "--end", "2", sample])
+        #expect(!quiet.contains("frames/s"))
+        // Not a terminal: nothing on stderr.
+        let piped = try TestSupport.facescan(["detect", "--sample-rate", "all", "--end", "2", sample])
+        #expect(piped.stderr.isEmpty)
+    }
+}

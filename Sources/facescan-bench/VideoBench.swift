@@ -1,0 +1,99 @@
+import Foundation
+import FaceScan
+
+/// End-to-end `detect` on videos: frames per second, real-time factor and the ratio to the FFmpeg
+/// decode-only time of the same file and sampling (the reference: what reading the video costs at
+/// all), with DEFAULT and ALL attributes; plus the per-face cost of the face mesh and iris models.
+///
+/// Videos: SampleVideos/*.mp4 and, when present, ../shared/data's videos (real footage, not part of the
+/// repository). `FACESCAN_BENCH_VIDEOS` (comma-separated paths) replaces the list; `FACESCAN_BENCH_REPEAT`
+/// sets the runs per measurement (default 3, the median is reported).
+func runVideoBenchmarks() {
+    let env = ProcessInfo.processInfo.environment
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    var videos: [String]
+    if let list = env["FACESCAN_BENCH_VIDEOS"] {
+        videos = list.split(separator: ",").map(String.init)
+    } else {
+        let samples = root.appendingPathComponent("SampleVideos")
+        videos = ((try? FileManager.default.contentsOfDirectory(atPath: samples.path)) ?? []).filter { $0.hasSuffix(".mp4") }.sorted()
+            .map { samples.appendingPathComponent($0).path }
+        let shared = root.deletingLastPathComponent().appendingPathComponent("shared/data")
+        let extra = ["face_recognition_examples/short_hamilton_clip.mp4", "videos/talking_head_410.mp4", "videos/portrait_512_9s.mp4",
+                     "videos/portrait_vertical_720x1280.mp4", "videos/signer_640x480.mkv"].map { shared.appendingPathComponent($0).path }
+        let present = extra.filter { FileManager.default.fileExists(atPath: $0) }
+        if present.isEmpty { print("(../shared/data is absent: benchmarking the sample videos only)") }
+        videos += present
+    }
+    let repeats = Int(env["FACESCAN_BENCH_REPEAT"] ?? "") ?? 3
+    let pipeline: FaceDetectionPipeline
+    do { pipeline = try FaceDetectionPipeline() } catch { print("cannot load the models: \(error)"); return }
+
+    print("\nvideo                              frames  decode-only s  detect s  frames/s  x real time  detect/decode   ALL s  ALL/decode")
+    for path in videos {
+        do {
+            let duration = Double(try VideoReader(path: path).metadata.durationMillis ?? 0) / 1000
+            let decode = try median(repeats) { try decodeOnly(path) }
+            var frames = 0
+            let detect = try median(repeats) {
+                var r = FaceDetectionRequest(path: path)
+                r.faceAttributes = .default
+                frames = try pipeline.run(r).framesAnalysed
+            }
+            let all = try median(repeats) {
+                var r = FaceDetectionRequest(path: path)
+                r.faceAttributes = .all
+                _ = try pipeline.run(r)
+            }
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            print([name.padding(toLength: 34, withPad: " ", startingAt: 0), String(format: "%6d", frames),
+                   String(format: "%14.3f", decode), String(format: "%9.3f", detect), String(format: "%9.1f", Double(frames) / detect),
+                   String(format: "%12.1f", duration / detect), String(format: "%14.1f", detect / decode),
+                   String(format: "%7.3f", all), String(format: "%11.1f", all / decode)].joined(separator: " "))
+        } catch {
+            print("\(path): \(error)")
+        }
+    }
+    perFaceCost(root: root)
+}
+
+/// Decodes and converts the frames `detect` would analyse (default sampling), analysing nothing.
+private func decodeOnly(_ path: String) throws {
+    let reader = try VideoReader(path: path)
+    reader.configure(sampling: .default)
+    while try reader.next() != nil {}
+}
+
+private func median(_ n: Int, _ body: () throws -> Void) throws -> Double {
+    var times: [Double] = []
+    for _ in 0..<max(1, n) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+/// Face mesh (two passes) + iris (two eyes) per face, against the detector's cost for the same frame.
+private func perFaceCost(root: URL) {
+    let photo = root.appendingPathComponent("SampleVideos/face-zoom.mp4").path
+    do {
+        let reader = try VideoReader(path: photo)
+        reader.configure(sampling: .rate(1))
+        var frames: [RGBImage] = []
+        while let f = try reader.next() { frames.append(f.image) }
+        let analyzer = try FaceAnalyzer(threads: 1)
+        var faces = 0
+        for f in frames { faces += try analyzer.analyse(f).count }
+        let runs = 20
+        let detectOnly = try median(5) { for _ in 0..<runs { for f in frames { _ = try analyzer.detector.detect(f) } } }
+        let full = try median(5) { for _ in 0..<runs { for f in frames { _ = try analyzer.analyse(f) } } }
+        let all = try median(5) { for _ in 0..<runs { for f in frames { _ = try analyzer.analyse(f, attributes: .all) } } }
+        let perFace = (full - detectOnly) / Double(runs * max(1, faces)) * 1000
+        let perFaceAll = (all - detectOnly) / Double(runs * max(1, faces)) * 1000
+        print(String(format: "\nper face (1 thread, face-zoom.mp4 at 1 fps, %d faces): mesh x2 + iris x2 + attributes %.2f ms (DEFAULT), %.2f ms (ALL); detector per 640x360 frame %.2f ms",
+                     faces, perFace, perFaceAll, detectOnly / Double(runs * frames.count) * 1000))
+    } catch {
+        print("per-face cost: \(error)")
+    }
+}
