@@ -6,6 +6,7 @@ import Testing
 /// Serialized: the tests share one detector, which is not thread-safe.
 @Suite(.serialized) struct FaceDetectorTests {
     static let detector: FaceDetector? = try? FaceDetector(store: ModelStore(), threads: 2)
+    static let analyzer: FaceAnalyzer? = try? FaceAnalyzer(store: ModelStore(), threads: 2)
 
     static func image(_ path: String) throws -> RGBImage {
         let reader = try VideoReader(path: path)
@@ -45,8 +46,8 @@ import Testing
     @Test(arguments: ["fruits.jpg", "building.jpg", "box.png", "left01.jpg", "sudoku.png", "HappyFish.jpg",
                       "starry_night.jpg", "smarties.png", "home.jpg", "orange.jpg", "butterfly.jpg", "stuff.jpg"])
     func photosWithoutFacesGiveNone(name: String) throws {
-        let detector = try #require(Self.detector, "models missing: run `facescan models fetch`")
-        #expect(try detector.detect(try Self.image(TestSupport.opencvData(name))).isEmpty)
+        let analyzer = try #require(Self.analyzer, "models missing: run `facescan models fetch`")
+        #expect(try analyzer.analyse(try Self.image(TestSupport.opencvData(name))).isEmpty)
     }
 
     @Test func smallFaceInALargeFrameIsFoundOnce() throws {

@@ -48,16 +48,16 @@ public enum FaceGeometry {
         max(0, 1 - max(0, abs(pose.yaw) - 30) / 45)
     }
 
-    static func addAllAttributes(_ face: inout AnalysedFace, pose: HeadPose.Angles) {
+    static func addAllAttributes(_ detail: inout FaceDetail, _ face: MeshedFace, pose: HeadPose.Angles) {
         let front = Float(frontality(pose))
         let (l, r) = eyeAspectRatios(face.mesh.points)
         let ear = (l + r) / 2
-        face.detail.eyesOpen = BooleanAttribute(value: ear > eyeOpenThreshold,
+        detail.eyesOpen = BooleanAttribute(value: ear > eyeOpenThreshold,
                                                 confidence: 50 + (confidence(ear, threshold: eyeOpenThreshold, scale: eyeScale) - 50) * front)
         let mouth = mouthOpening(face.mesh.points)
-        face.detail.mouthOpen = BooleanAttribute(value: mouth > mouthOpenThreshold,
+        detail.mouthOpen = BooleanAttribute(value: mouth > mouthOpenThreshold,
                                                  confidence: 50 + (confidence(mouth, threshold: mouthOpenThreshold, scale: mouthScale) - 50) * front)
-        face.detail.eyeDirection = eyeDirection(face, pose: pose, eyesOpenness: ear)
+        detail.eyeDirection = eyeDirection(face, pose: pose, eyesOpenness: ear)
     }
 
     /// Gaze: each pupil's offset from its eye's centre (the midpoint of the corners), in units of the
@@ -65,7 +65,7 @@ public enum FaceGeometry {
     /// eyeball model (the eyeball's radius is about 1.2 × the eye's half-width), plus the head pose.
     /// Yaw > 0 looks towards the image's right, Pitch > 0 looks up, as Pose. Confidence falls with
     /// closed eyes and with a head turned so far that one eye is hidden.
-    static func eyeDirection(_ face: AnalysedFace, pose: HeadPose.Angles, eyesOpenness: Double) -> EyeDirection {
+    static func eyeDirection(_ face: MeshedFace, pose: HeadPose.Angles, eyesOpenness: Double) -> EyeDirection {
         let p = face.mesh.points
         func offsets(_ pupil: SIMD2<Double>, _ a: Int, _ b: Int, radius: Double) -> (Double, Double)? {
             let ca = SIMD2(p[a].x, p[a].y), cb = SIMD2(p[b].x, p[b].y)
