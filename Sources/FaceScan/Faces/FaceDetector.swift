@@ -20,18 +20,15 @@ public final class FaceDetector {
         public init() {}
     }
 
+    /// One thread's models and findings.
     private final class Worker {
-        let network: NeuralNetwork
-        let closeUp: NeuralNetwork
-        var input: [Float]
-        var closeUpInput: [Float]
+        let fullRange: ModelRunner
+        let closeUp: ModelRunner
         var found: [Detection] = []
         var foundCloseUp: [Detection] = []
-        init(network: NeuralNetwork, closeUp: NeuralNetwork) {
-            self.network = network
+        init(fullRange: ModelRunner, closeUp: ModelRunner) {
+            self.fullRange = fullRange
             self.closeUp = closeUp
-            input = [Float](repeating: 0, count: network.inputShape.reduce(1, *))
-            closeUpInput = [Float](repeating: 0, count: closeUp.inputShape.reduce(1, *))
         }
     }
 
@@ -58,8 +55,7 @@ public final class FaceDetector {
         self.tiling = DetectionTiling(minFaceSize: options.minFaceSize)
         self.threads = max(1, threads)
         workers = try (0..<self.threads).map { _ in
-            Worker(network: try NeuralNetwork(tfliteBytes: bytes, name: name, threads: 1),
-                   closeUp: try NeuralNetwork(tfliteBytes: closeBytes, name: closeName, threads: 1))
+            Worker(fullRange: try ModelRunner(bytes: bytes, name: name), closeUp: try ModelRunner(bytes: closeBytes, name: closeName))
         }
     }
 
@@ -93,22 +89,21 @@ public final class FaceDetector {
     }
 
     private func run(_ worker: Worker, _ region: DetectionTiling.Region, _ image: RGBImage) throws {
-        let size = decoder.inputSize
-        let box = worker.input.withUnsafeMutableBufferPointer {
-            Resample.letterbox(image, region: region.rect, size: size, scale: 2 / 255, offset: -1, into: $0.baseAddress!)
+        var box: Letterbox?
+        let outputs = try worker.fullRange.run {
+            box = Resample.letterbox(image, region: region.rect, size: decoder.inputSize, scale: 2 / 255, offset: -1, into: $0)
         }
-        let outputs = try worker.input.withUnsafeBufferPointer { try worker.network.run($0) }
-        let found = decoder.decode(regressors: outputs[0], logits: outputs[1], letterbox: box)
+        let found = decoder.decode(regressors: outputs[0], logits: outputs[1], letterbox: box!)
         worker.found += found.filter { tiling.isWhole($0, in: region) }
     }
 
     private func runCloseUp(_ worker: Worker, _ image: RGBImage) throws {
         let whole = PixelRect(x: 0, y: 0, width: Double(image.width), height: Double(image.height))
-        let box = worker.closeUpInput.withUnsafeMutableBufferPointer {
-            Resample.letterbox(image, region: whole, size: closeUpDecoder.inputSize, scale: 2 / 255, offset: -1, into: $0.baseAddress!)
+        var box: Letterbox?
+        let outputs = try worker.closeUp.run {
+            box = Resample.letterbox(image, region: whole, size: closeUpDecoder.inputSize, scale: 2 / 255, offset: -1, into: $0)
         }
-        let outputs = try worker.closeUpInput.withUnsafeBufferPointer { try worker.closeUp.run($0) }
-        worker.foundCloseUp += closeUpDecoder.decode(regressors: outputs[0], logits: outputs[1], letterbox: box)
+        worker.foundCloseUp += closeUpDecoder.decode(regressors: outputs[0], logits: outputs[1], letterbox: box!)
     }
 }
 

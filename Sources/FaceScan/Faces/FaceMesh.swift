@@ -4,13 +4,10 @@ import Foundation
 /// face found by the detector.
 public final class FaceMesh {
     public static let inputSize = 192
-    private let network: NeuralNetwork
-    private var input: [Float]
+    private let model: ModelRunner
 
     public init(store: ModelStore) throws {
-        let bytes = [UInt8](try store.load(.faceLandmark))
-        network = try NeuralNetwork(tfliteBytes: bytes, name: store.url(of: .faceLandmark).path, threads: 1)
-        input = [Float](repeating: 0, count: Self.inputSize * Self.inputSize * 3)
+        model = try ModelRunner(.faceLandmark, store: store)
     }
 
     public struct Result: Sendable {
@@ -50,10 +47,7 @@ public final class FaceMesh {
     /// Runs the mesh on `roi` of `image`.
     public func run(_ image: RGBImage, roi: RotatedRect) throws -> Result {
         let n = Self.inputSize
-        input.withUnsafeMutableBufferPointer {
-            AffineWarp.crop(image, roi, size: n, scale: 1 / 255, offset: 0, into: $0.baseAddress!)
-        }
-        let outputs = try input.withUnsafeBufferPointer { try network.run($0) }
+        let outputs = try model.run { AffineWarp.crop(image, roi, size: n, scale: 1 / 255, offset: 0, into: $0) }
         let raw = outputs[0], logit = outputs[1][0]
         var points: [SIMD3<Double>] = []
         points.reserveCapacity(468)

@@ -4,13 +4,10 @@ import Foundation
 /// iris edge points and 71 eye-contour and brow points per eye.
 public final class IrisModel {
     public static let inputSize = 64
-    private let network: NeuralNetwork
-    private var input: [Float]
+    private let model: ModelRunner
 
     public init(store: ModelStore) throws {
-        let bytes = [UInt8](try store.load(.irisLandmark))
-        network = try NeuralNetwork(tfliteBytes: bytes, name: store.url(of: .irisLandmark).path, threads: 1)
-        input = [Float](repeating: 0, count: Self.inputSize * Self.inputSize * 3)
+        model = try ModelRunner(.irisLandmark, store: store)
     }
 
     public struct Eye: Sendable {
@@ -42,10 +39,7 @@ public final class IrisModel {
     private func eye(_ image: RGBImage, _ a: SIMD3<Double>, _ b: SIMD3<Double>, mirror: Bool) throws -> Eye {
         let roi = Self.roi(a, b)
         let n = Self.inputSize
-        input.withUnsafeMutableBufferPointer {
-            AffineWarp.crop(image, roi, size: n, scale: 1 / 255, offset: 0, mirror: mirror, into: $0.baseAddress!)
-        }
-        let outputs = try input.withUnsafeBufferPointer { try network.run($0) }
+        let outputs = try model.run { AffineWarp.crop(image, roi, size: n, scale: 1 / 255, offset: 0, mirror: mirror, into: $0) }
         func points(_ buf: UnsafeBufferPointer<Float>, _ count: Int) -> [SIMD2<Double>] {
             (0..<count).map { i in
                 var u = Double(buf[3 * i]) / Double(n)
