@@ -37,7 +37,7 @@ final class ConvolutionStep: Step {
 
     func run(threads: Int) {
         let g = geometry, m = g.outH * g.outW, k = g.patchSize, n = outChannels
-        let t = Parallel.threads(threads, work: m * k * n, minimum: 400_000)
+        let t = Parallel.threads(threads, work: m * k * n, minimum: 100_000)
         let e = epilogue.spec, rc = e.residualChannels
         if direct {
             Parallel.forChunks(m, grain: blockRows, threads: t) { _, range in
@@ -102,7 +102,7 @@ final class DepthwiseStep: Step {
     func run(threads: Int) {
         let g = geometry
         let work = g.outH * g.outW * g.inC * g.window.kernelH * g.window.kernelW
-        let t = Parallel.threads(threads, work: work, minimum: 200_000)
+        let t = Parallel.threads(threads, work: work, minimum: 50_000)
         let w = UnsafePointer(packed.pointer)
         Parallel.forChunks(g.outH, threads: t) { _, rows in
             for oy in rows {
