@@ -45,10 +45,15 @@ public final class NeuralNetwork {
 
     /// `optimize: false` skips operator fusion; `reuseBuffers: false` keeps every intermediate value
     /// (see `value(named:)`). Both are for tests and diagnostics.
-    init(tfliteBytes bytes: [UInt8], name: String, threads: Int, optimize: Bool, reuseBuffers: Bool) throws {
+    convenience init(tfliteBytes bytes: [UInt8], name: String, threads: Int, optimize: Bool, reuseBuffers: Bool) throws {
         let model = try TFLiteModel(bytes: bytes, file: name)
         let builder = try TFLiteGraphBuilder(model: model)
-        let graph = builder.graph
+        try self.init(graph: builder.graph, outputNames: builder.outputNames, name: name, threads: threads,
+                      optimize: optimize, reuseBuffers: reuseBuffers)
+    }
+
+    /// A network from a graph a model reader built (`outputNames` in the graph's output order).
+    init(graph: Graph, outputNames: [String], name: String, threads: Int, optimize: Bool, reuseBuffers: Bool) throws {
         if optimize { GraphOptimizer.optimize(graph) }
         do { plan = try ExecutionPlan(graph: graph, reuseBuffers: reuseBuffers) } catch let e as GraphError {
             throw ModelError(file: name, message: e.message)
@@ -56,7 +61,7 @@ public final class NeuralNetwork {
         inputShape = graph.shapes[graph.input]
         inputCount = graph.count(graph.input)
         outputShapes = graph.outputs.map { graph.shapes[$0] }
-        outputNames = builder.outputNames
+        self.outputNames = outputNames
         self.threads = max(1, threads)
     }
 

@@ -60,6 +60,11 @@ public struct ModelStore: Sendable {
 
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         if let dir = environment["FACESCAN_MODELS"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
+        return cacheRoot(environment: environment).appendingPathComponent("models")
+    }
+
+    /// facescan's cache folder: `$XDG_CACHE_HOME/facescan`, else `~/.cache/facescan`.
+    public static func cacheRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         let cache: URL
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
             cache = URL(fileURLWithPath: xdg)
@@ -67,7 +72,7 @@ public struct ModelStore: Sendable {
             let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
             cache = URL(fileURLWithPath: home).appendingPathComponent(".cache")
         }
-        return cache.appendingPathComponent("facescan").appendingPathComponent("models")
+        return cache.appendingPathComponent("facescan")
     }
 
     public enum Status: String, Sendable { case present, missing, corrupt }

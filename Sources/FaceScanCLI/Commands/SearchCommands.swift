@@ -1,0 +1,140 @@
+import FaceScan
+import Foundation
+
+extension CommandTable {
+    static let collectionOption = OptionSpec(
+        "collection", .path, valueName: "DIR", api: "CollectionId", required: true,
+        help: "folder of face photos: each image's largest face is indexed, named by its file name (or first-level sub-folder)")
+    static let faceMatchThreshold = OptionSpec(
+        "face-match-threshold", .number(min: 0, max: 100), valueName: "PERCENT", api: "FaceMatchThreshold", default: "80",
+        help: "report only matches with at least this Similarity")
+
+    /// Loads the collection (indexing new or changed photos) and warns about what was not indexed.
+    static func loadCollection(_ args: ParsedArguments, _ ctx: CommandContext, analyzer: FaceAnalyzer, describer: FaceDescribing) throws -> FaceCollection {
+        let collection = try FaceCollection(directory: URL(fileURLWithPath: args.string("collection")!), analyzer: analyzer, describer: describer)
+        collection.warnings.forEach { ctx.warn("facescan: warning: " + $0) }
+        if collection.entries.isEmpty {
+            throw APIError(.invalidParameter, "collection \(collection.directory.path): no face found in any of its images")
+        }
+        return collection
+    }
+
+    /// The largest face of a still image, or InvalidParameterException naming the file.
+    static func largestFace(_ path: String, analyzer: FaceAnalyzer, role: String) throws -> (RGBImage, AnalysedFace, [AnalysedFace]) {
+        let reader = try VideoReader(path: path)
+        reader.configure(sampling: .everyFrame)
+        guard let frame = try reader.next() else { throw APIError(.invalidImageFormat, "\(path): no image could be decoded") }
+        let faces = try analyzer.analyse(frame.image)
+        guard let face = faces.first else {
+            throw APIError(.invalidParameter, "\(role) \(path): there are no faces in the image")
+        }
+        return (frame.image, face, faces)
+    }
+
+    static let search = CommandSpec(
+        name: "search",
+        summary: "Find the people of a collection in a video; print a GetFaceSearch response.",
+        details: """
+        Indexes the photos in --collection DIR (cached, refreshed when they change), then decodes FILE, \
+        samples frames (5 per second by default), detects and describes every face (dlib's ResNet \
+        descriptor), links faces into persons with a stable Index, and prints a GetFaceSearch response: \
+        JobStatus, VideoMetadata and Persons sorted by Timestamp (or by Index with --sort-by INDEX), each \
+        with the Person (Index, BoundingBox, Face with the DEFAULT attributes) and FaceMatches: the \
+        collection faces the person matches with at least --face-match-threshold Similarity. Only persons \
+        who match the collection are listed, as the API does. A person's identity is decided from their \
+        best frames (the median of their three closest distances), so a face seen in profile in many \
+        frames is still recognised; a person who leaves and comes back keeps their Index when the \
+        descriptor says it is the same person.
+        """,
+        positionals: [PositionalSpec("FILE", help: "a video or image file")],
+        options: [collectionOption, faceMatchThreshold,
+                  OptionSpec("sort-by", .choice(["TIMESTAMP", "INDEX"]), valueName: "KEY", api: "SortBy", default: "TIMESTAMP",
+                             help: "order of Persons: by time, or by person Index then time")] + VideoOptions.all,
+        examples: [
+            "facescan search --collection known/ clip.mp4 | jq -r '.Persons[] | [.Timestamp, .FaceMatches[0].Face.ExternalImageId] | @tsv'",
+        ],
+        validate: VideoOptions.validate,
+        run: { args, ctx in
+            var request = FaceSearchRequest(path: args.positionals[0], collection: URL(fileURLWithPath: args.string("collection")!))
+            request.sampling = VideoOptions.sampling(args)
+            request.start = VideoOptions.millis(args, "start")
+            request.end = VideoOptions.millis(args, "end")
+            request.faceMatchThreshold = Float(args.double("face-match-threshold") ?? 80)
+            _ = try VideoReader(path: request.path)
+            let analyzer = try FaceAnalyzer()
+            let describer = try FaceDescriberFactory.make(store: ModelStore())
+            let collection = try loadCollection(args, ctx, analyzer: analyzer, describer: describer)
+            let pipeline = FaceSearchPipeline(analyzer: analyzer, describer: describer)
+            let result = try pipeline.run(request, collection: collection) { frames, position, duration in
+                ctx.progress?.update(frames: frames, position: position, duration: duration)
+            }
+            var persons = result.persons
+            if args.string("sort-by") == "INDEX" {
+                persons.sort { ($0.person.index, $0.timestamp) < ($1.person.index, $1.timestamp) }
+            }
+            return GetFaceSearchResponse(jobStatus: .succeeded, videoMetadata: result.metadata, persons: persons).json
+        })
+
+    static let searchFacesByImage = CommandSpec(
+        name: "search-faces-by-image",
+        summary: "Search a collection for the largest face of an image; print a SearchFacesByImage response.",
+        details: """
+        Finds the largest face in IMAGE and compares it with the faces of --collection DIR: prints \
+        SearchedFaceBoundingBox, SearchedFaceConfidence, FaceMatches sorted by Similarity (at least \
+        --face-match-threshold, at most --max-faces) and FaceModelVersion. An image without a face is an \
+        InvalidParameterException, as the API reports it.
+        """,
+        positionals: [PositionalSpec("IMAGE", help: "an image (or a video: its first frame)")],
+        options: [collectionOption, faceMatchThreshold,
+                  OptionSpec("max-faces", .integer(min: 1, max: 4096), valueName: "N", api: "MaxFaces", default: "4096",
+                             help: "at most this many matches, the most similar")],
+        examples: ["facescan search-faces-by-image --collection known/ visitor.jpg | jq '.FaceMatches[0].Face.ExternalImageId'"],
+        run: { args, ctx in
+            let analyzer = try FaceAnalyzer()
+            _ = try VideoReader(path: args.positionals[0])
+            let describer = try FaceDescriberFactory.make(store: ModelStore())
+            let collection = try loadCollection(args, ctx, analyzer: analyzer, describer: describer)
+            let (image, face, _) = try largestFace(args.positionals[0], analyzer: analyzer, role: "IMAGE")
+            let descriptor = try describer.describe(image, face.detection)
+            let matches = collection.matches(for: descriptor, threshold: Float(args.double("face-match-threshold") ?? 80),
+                                             maxFaces: args.int("max-faces") ?? 4096)
+            return SearchFacesByImageResponse(searchedFaceBoundingBox: face.detail.boundingBox, searchedFaceConfidence: face.detail.confidence,
+                                              faceMatches: matches, faceModelVersion: FaceIdentity.modelVersion).json
+        })
+
+    static let compareFaces = CommandSpec(
+        name: "compare-faces",
+        summary: "Compare the largest face of SOURCE with every face of TARGET; print a CompareFaces response.",
+        details: """
+        Finds the largest face in SOURCE and every face in TARGET, and prints SourceImageFace, \
+        FaceMatches (target faces with at least --similarity-threshold Similarity, best first, each with \
+        BoundingBox, Confidence, Landmarks, Pose and Quality) and UnmatchedFaces (the others). A SOURCE \
+        without a face is an InvalidParameterException, as the API reports it; a TARGET without a face \
+        gives empty lists.
+        """,
+        positionals: [PositionalSpec("SOURCE", help: "image with the face to look for"), PositionalSpec("TARGET", help: "image to look in")],
+        options: [OptionSpec("similarity-threshold", .number(min: 0, max: 100), valueName: "PERCENT", api: "SimilarityThreshold", default: "80",
+                             help: "target faces at least this similar are FaceMatches, the others UnmatchedFaces")],
+        examples: ["facescan compare-faces id-photo.jpg group.jpg | jq '.FaceMatches | length'"],
+        run: { args, _ in
+            _ = try VideoReader(path: args.positionals[0])
+            _ = try VideoReader(path: args.positionals[1])
+            let analyzer = try FaceAnalyzer()
+            let describer = try FaceDescriberFactory.make(store: ModelStore())
+            let (source, face, _) = try largestFace(args.positionals[0], analyzer: analyzer, role: "SOURCE")
+            let sourceDescriptor = try describer.describe(source, face.detection)
+            let reader = try VideoReader(path: args.positionals[1])
+            reader.configure(sampling: .everyFrame)
+            guard let target = try reader.next()?.image else { throw APIError(.invalidImageFormat, "\(args.positionals[1]): no image could be decoded") }
+            let threshold = Float(args.double("similarity-threshold") ?? 80)
+            var matches: [(similarity: Float, face: ComparedFace)] = []
+            var unmatched: [ComparedFace] = []
+            for t in try analyzer.analyse(target) {
+                let s = Similarity.percent(distance: FaceDescriptor.distance(sourceDescriptor, try describer.describe(target, t.detection)))
+                if s >= threshold { matches.append((s, ComparedFace(detail: t.detail))) } else { unmatched.append(ComparedFace(detail: t.detail)) }
+            }
+            matches.sort { $0.similarity > $1.similarity }
+            return CompareFacesResponse(sourceBoundingBox: face.detail.boundingBox, sourceConfidence: face.detail.confidence,
+                                        matches: matches, unmatched: unmatched).json
+        })
+}
