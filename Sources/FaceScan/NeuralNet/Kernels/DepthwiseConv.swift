@@ -56,7 +56,30 @@ func depthwiseConv3x3(_ g: ConvGeometry, input: UnsafePointer<Float>, packed: Un
                 // base+index form, few registers; only the offsets move.
                 var o0 = (oxLo * sw - pl) * C + cg, o1 = o0 + C, o2 = o0 + 2 * C
                 var o = orow + oxLo * C + cg
-                for _ in oxLo..<oxHi {
+                var remaining = oxHi - oxLo
+                if sw == 1 && n == 16 {
+                    // Two outputs per iteration share the loads of their two common columns.
+                    while remaining >= 2 {
+                        let o3 = o2 &+ C
+                        let x0 = load16(r0 + o0), x1 = load16(r0 + o1), x2 = load16(r0 + o2), x3 = load16(r0 + o3)
+                        var a = fma(x0, w0, bias), c = fma(x1, w0, bias)
+                        a = fma(x1, w1, a); c = fma(x2, w1, c)
+                        a = fma(x2, w2, a); c = fma(x3, w2, c)
+                        let y0 = load16(r1 + o0), y1 = load16(r1 + o1), y2 = load16(r1 + o2), y3 = load16(r1 + o3)
+                        var b = y0 * w3, d = y1 * w3
+                        b = fma(y1, w4, b); d = fma(y2, w4, d)
+                        b = fma(y2, w5, b); d = fma(y3, w5, d)
+                        let z0 = load16(r2 + o0), z1 = load16(r2 + o1), z2 = load16(r2 + o2), z3 = load16(r2 + o3)
+                        a = fma(z0, w6, a); c = fma(z1, w6, c)
+                        a = fma(z1, w7, a); c = fma(z2, w7, c)
+                        a = fma(z2, w8, a); c = fma(z3, w8, c)
+                        store16(min16(max16(a + b, vlo), vhi), o)
+                        store16(min16(max16(c + d, vlo), vhi), o + C)
+                        o0 &+= 2 * C; o1 &+= 2 * C; o2 &+= 2 * C; o += 2 * C
+                        remaining -= 2
+                    }
+                }
+                for _ in 0..<remaining {
                     var a = fma(load16(r0 + o0), w0, bias)
                     var b = load16(r0 + o1) * w1
                     a = fma(load16(r0 + o2), w2, a)
