@@ -92,13 +92,14 @@ final class PackedGEMM {
     /// if given, else the clamp `[lo, hi]`. Only columns `0..<n` of C are written.
     ///
     /// With `segments` > 1, row r of A is `segments` runs of `k / segments` floats, `segStride` apart.
+    /// `panelRange` limits the work to some column panels (to split small-M products across threads).
     func multiply(rows: Range<Int>, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                   lo: Float, hi: Float, residual: UnsafePointer<Float>? = nil, ldr: Int = 0,
                   residualChannels: Int = 0, slopes: UnsafePointer<Float>? = nil, segments: Int = 1,
-                  segStride: Int = 0) {
+                  segStride: Int = 0, panelRange: Range<Int>? = nil) {
         let s = UnsafePointer(storage.pointer)
         let run = k / segments
-        for p in panels {
+        for p in panels[panelRange ?? panels.indices] {
             let mr = maxRows(p)
             let b = s + p.offset, bias = s + p.biasOffset
             var r = rows.lowerBound

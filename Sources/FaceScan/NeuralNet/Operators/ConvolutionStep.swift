@@ -11,7 +11,6 @@ final class ConvolutionStep: Step {
     let output: UnsafeMutablePointer<Float>
     let epilogue: BoundEpilogue
     let direct: Bool
-    let blockRows: Int
     /// Output columns whose window lies inside the image horizontally.
     let interior: Range<Int>
     private var scratch: ScratchBuffers
@@ -28,7 +27,6 @@ final class ConvolutionStep: Step {
         let w = p.window
         direct = w.kernelH == 1 && w.kernelW == 1 && w.strideH == 1 && w.strideW == 1 &&
             w.padTop == 0 && w.padLeft == 0 && w.padBottom == 0 && w.padRight == 0
-        blockRows = max(24, min(240, (8192 / k) / 24 * 24))
         let lo = min(g.outW, (w.padLeft + w.strideW - 1) / w.strideW)
         let hi = g.inW - w.kernelW + w.padLeft >= 0 ? min(g.outW, (g.inW - w.kernelW + w.padLeft) / w.strideW + 1) : 0
         interior = lo..<max(lo, hi)
@@ -40,7 +38,17 @@ final class ConvolutionStep: Step {
         let t = Parallel.threads(threads, work: m * k * n, minimum: 100_000)
         let e = epilogue.spec, rc = e.residualChannels
         if direct {
-            Parallel.forChunks(m, grain: blockRows, threads: t) { _, range in
+            let panels = packed.panels.count
+            if t > 1 && m < 24 * t && panels >= t {
+                // Few rows, several column panels (e.g. 6×6×96 → 384): split the panels.
+                Parallel.forChunks(panels, threads: t) { _, range in
+                    packed.multiply(rows: 0..<m, a: input, lda: k, c: output, ldc: n, lo: epilogue.lo, hi: epilogue.hi,
+                                    residual: e.residual, ldr: rc, residualChannels: rc, slopes: e.slopes,
+                                    panelRange: range)
+                }
+                return
+            }
+            Parallel.forChunks(m, grain: 24, threads: t) { _, range in
                 packed.multiply(rows: range, a: input, lda: k, c: output, ldc: n, lo: epilogue.lo, hi: epilogue.hi,
                                 residual: e.residual, ldr: rc, residualChannels: rc, slopes: e.slopes)
             }
