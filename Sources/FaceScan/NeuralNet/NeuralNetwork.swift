@@ -44,7 +44,7 @@ public final class NeuralNetwork {
     }
 
     /// `optimize: false` skips operator fusion; `reuseBuffers: false` keeps every intermediate value
-    /// (see `value(named:)`). Both are for tests and diagnostics.
+    /// (see `values()`). Both are for tests and diagnostics.
     convenience init(tfliteBytes bytes: [UInt8], name: String, threads: Int, optimize: Bool, reuseBuffers: Bool) throws {
         let model = try TFLiteModel(bytes: bytes, file: name)
         let builder = try TFLiteGraphBuilder(model: model)
