@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs what facescan needs on Debian/Ubuntu, only what is missing; quick when nothing is.
 #   scripts/install-deps.sh          build and run: FFmpeg development libraries, pkg-config, pip
-#   scripts/install-deps.sh --test   also what the test suite uses: the ffmpeg CLI (to make test videos),
+#   scripts/install-deps.sh --test   also what the test suite uses: the ffmpeg CLI (to make test videos), jq,
 #                                    opencv-doc (photos with faces), util-linux's setpriv, botocore
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
 want=(libavformat-dev libavcodec-dev libswscale-dev libavutil-dev pkg-config)
 if [ "${1:-}" = "--test" ]; then
-    want+=(ffmpeg opencv-doc util-linux)
+    want+=(ffmpeg opencv-doc util-linux jq)
 fi
 python3 -m pip --version >/dev/null 2>&1 || want+=(python3-pip)
 

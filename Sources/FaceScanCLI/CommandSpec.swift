@@ -8,6 +8,8 @@ public struct CommandContext {
     public let warn: (String) -> Void
     /// Progress display on stderr; nil when stderr is not a terminal or when quiet.
     public let progress: ProgressLine?
+    /// Writes one document on stdout at once, compact on one line (streamed output, `--output jsonl`).
+    public let emit: (JSON) -> Void
 }
 
 /// One command of the tool, declared once: parsing, `--help`, the man page and README tests read it.
@@ -23,12 +25,12 @@ public struct CommandSpec {
     public let examples: [String]
     /// Cross-option checks after each value is valid on its own; returns a problem or nil.
     public let validate: ((ParsedArguments) -> String?)?
-    /// Runs the command; returns the document for stdout.
-    public let run: (ParsedArguments, CommandContext) throws -> JSON
+    /// Runs the command; returns the document for stdout, or nil when it wrote its output with `emit`.
+    public let run: (ParsedArguments, CommandContext) throws -> JSON?
 
     public init(name: String, summary: String, details: String, positionals: [PositionalSpec] = [], options: [OptionSpec] = [],
                 examples: [String] = [], validate: ((ParsedArguments) -> String?)? = nil,
-                run: @escaping (ParsedArguments, CommandContext) throws -> JSON) {
+                run: @escaping (ParsedArguments, CommandContext) throws -> JSON?) {
         self.name = name
         self.summary = summary
         self.details = details

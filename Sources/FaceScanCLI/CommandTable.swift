@@ -2,7 +2,9 @@ import FaceScan
 
 /// Every command of the tool, in the order `--help` lists them.
 public enum CommandTable {
-    public static var all: [CommandSpec] { [detect, search, searchFacesByImage, compareFaces, probe, models] }
+    public static var all: [CommandSpec] {
+        [detect, search, searchFacesByImage, compareFaces, startFaceDetection, getFaceDetection, listJobs, deleteJob, probe, models]
+    }
 
     /// Options every command accepts.
     public static let globalOptions: [OptionSpec] = [

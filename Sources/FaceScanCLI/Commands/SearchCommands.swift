@@ -41,10 +41,10 @@ extension CommandTable {
         JobStatus, VideoMetadata and Persons sorted by Timestamp (or by Index with --sort-by INDEX), each \
         with the Person (Index, BoundingBox, Face with the DEFAULT attributes) and FaceMatches: the \
         collection faces the person matches with at least --face-match-threshold Similarity. Only persons \
-        who match the collection are listed, as the API does. A person's identity is decided from their \
-        best frames (the median of their three closest distances), so a face seen in profile in many \
-        frames is still recognised; a person who leaves and comes back keeps their Index when the \
-        descriptor says it is the same person.
+        who match the collection are listed, as the API does. A person's identity is decided from the mean \
+        of their descriptors over all their frames, so a face seen in profile in several frames is still \
+        recognised; a person who leaves and comes back keeps their Index when the descriptor says it is \
+        the same person.
         """,
         positionals: [PositionalSpec("FILE", help: "a video or image file")],
         options: [collectionOption, faceMatchThreshold,

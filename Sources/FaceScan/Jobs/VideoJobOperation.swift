@@ -1,0 +1,47 @@
+/// A kind of stored video job: its Start and Get operations, how its results are paged and how its
+/// analysis runs. The store, the worker, pagination and the CLI verbs are written against this, so a new
+/// kind (StartFaceSearch/GetFaceSearch) is one more value in `all`.
+public struct VideoJobOperation: Sendable {
+    /// "StartFaceDetection": the API recorded in the job and in its notification.
+    public let startAPI: String
+    /// "GetFaceDetection": the operation whose response pages print.
+    public let getAPI: String
+    /// The response member holding the result items: "Faces".
+    public let itemsKey: String
+    /// The SortBy values, the first being the order in which the analysis stores items (TIMESTAMP).
+    /// Other orders are stored by the analysis as permutations (`JobSink.addOrder`).
+    public let sortOrders: [String]
+    /// NextToken is printed before VideoMetadata (GetFaceSearch's member order).
+    public let nextTokenFirst: Bool
+    /// Runs the analysis of a job, sending items (in the first sort order), progress and warnings to the sink.
+    public let run: @Sendable (JobRequest, JobSink) throws -> Void
+
+    public init(startAPI: String, getAPI: String, itemsKey: String, sortOrders: [String], nextTokenFirst: Bool = false,
+                run: @escaping @Sendable (JobRequest, JobSink) throws -> Void) {
+        self.startAPI = startAPI
+        self.getAPI = getAPI
+        self.itemsKey = itemsKey
+        self.sortOrders = sortOrders
+        self.nextTokenFirst = nextTokenFirst
+        self.run = run
+    }
+
+    /// Every kind of job facescan runs.
+    public static var all: [VideoJobOperation] { [.faceDetection] }
+
+    /// The kind whose Start operation is `api`.
+    public static func started(by api: String) -> VideoJobOperation? { all.first { $0.startAPI == api } }
+}
+
+/// Where a running analysis sends its results.
+public protocol JobSink: AnyObject {
+    /// Appends result items, in the operation's first sort order.
+    func append(_ items: [JSON]) throws
+    /// Stores another sort order (named in `sortOrders`) once every item is appended: `permutation[k]`
+    /// is the number of the item shown k-th.
+    func addOrder(_ name: String, permutation: [Int]) throws
+    /// How far the analysis got: frames analysed, video time reached, video duration (ms).
+    func progress(frames: Int, position: Int64, duration: Int64?)
+    /// Something the user should be told (e.g. skipped corrupt packets).
+    func warn(_ message: String)
+}

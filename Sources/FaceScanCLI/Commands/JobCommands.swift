@@ -1,0 +1,110 @@
+import FaceScan
+import Foundation
+
+extension CommandTable {
+    static let startFaceDetection = CommandSpec(
+        name: "start-face-detection",
+        summary: "Start a face-detection job in the background; print {\"JobId\": ...} at once.",
+        details: """
+        Checks FILE (it must exist and be a video or image no larger than 10 GB or 6 hours), records a job \
+        in the job store and prints a StartFaceDetection response, {"JobId": "..."}, at once. The \
+        analysis (the same as `facescan detect`) runs in a detached background process; read its status \
+        and results with `facescan get-face-detection --job-id ID`. With --client-request-token, a start \
+        repeated with the same token and parameters prints the same JobId and starts nothing, and with \
+        other parameters is an IdempotentParameterMismatchException. More running jobs than \
+        FACESCAN_MAX_JOBS (default 20) is a LimitExceededException.
+        """,
+        positionals: [PositionalSpec("FILE", help: "a video or image file")],
+        options: [JobOptions.faceAttributes, JobOptions.clientRequestToken, JobOptions.jobTag, JobOptions.notificationCommand]
+            + VideoOptions.all + [JobOptions.minConfidence],
+        examples: [
+            "facescan start-face-detection --job-tag nightly SampleVideos/face-zoom.mp4",
+            "facescan start-face-detection --notification-command 'jq -c . >> done.jsonl' clip.mp4",
+        ],
+        validate: VideoOptions.validate,
+        run: { args, _ in
+            let request = JobOptions.detectionRequest(args)
+            // Check the input now, as StartFaceDetection does: a missing, unreadable or too large file
+            // fails here rather than in the job.
+            let metadata = try VideoReader(path: args.positionals[0]).metadata
+            let store = try JobStore.fromEnvironment()
+            let started = try store.start(
+                FaceDetectionJob.jobRequest(request, jobTag: args.string("job-tag"), notificationCommand: args.string("notification-command")),
+                clientRequestToken: args.string("client-request-token"), metadata: metadata)
+            if started.created { try JobRunner.spawnWorker(store: store, jobId: started.record.jobId) }
+            return StartJobResponse(jobId: started.record.jobId).json
+        })
+
+    static let getFaceDetection = CommandSpec(
+        name: "get-face-detection",
+        summary: "Print a face-detection job's status and a page of its results (a GetFaceDetection response).",
+        details: """
+        Prints a GetFaceDetection response for the job: JobStatus IN_PROGRESS (StatusMessage says how far \
+        the analysis got), FAILED (StatusMessage says why), or SUCCEEDED with a page of Faces sorted by \
+        Timestamp. Every response has VideoMetadata, JobId and JobTag. When more results follow, \
+        NextToken is set: pass it with --next-token for the next page. Pages concatenate to exactly the \
+        whole result. A NextToken is bound to its job and position and signed: a modified, truncated or \
+        foreign token is an InvalidPaginationTokenException. A job whose worker died (killed, crashed, \
+        machine restarted) is reported FAILED.
+        """,
+        options: [JobOptions.jobId, JobOptions.maxResults, JobOptions.nextToken],
+        examples: [
+            "facescan get-face-detection --job-id ID --max-results 10 | jq -r .NextToken",
+        ],
+        run: { args, _ in
+            let store = try JobStore.fromEnvironment()
+            return try store.page(args.string("job-id")!, operation: .faceDetection, maxResults: args.int("max-results"),
+                                  nextToken: args.string("next-token")).json
+        })
+
+    static let listJobs = CommandSpec(
+        name: "list-jobs",
+        summary: "List the jobs in the job store with their status.",
+        details: """
+        Prints {"JobStore": DIR, "Jobs": [...]}, oldest job first: JobId, API, JobStatus, StatusMessage, \
+        JobTag, Video (the input file), CreationTimestamp and CompletionTimestamp (Unix epoch \
+        milliseconds), Results (the number of result items of a SUCCEEDED job) and WorkerPid (of a \
+        running job). A running job whose worker died is reported FAILED.
+        """,
+        examples: ["facescan list-jobs | jq -r '.Jobs[] | select(.JobStatus == \"SUCCEEDED\") | .JobId'"],
+        run: { _, _ in
+            let store = try JobStore.fromEnvironment()
+            let jobs: [JSON] = try store.list().map { entry in
+                switch entry {
+                case .job(let r):
+                    return .members([
+                        ("JobId", .string(r.jobId)),
+                        ("API", .string(r.request.api)),
+                        ("JobStatus", .string(r.status.rawValue)),
+                        ("StatusMessage", r.reportedStatusMessage.map { .string($0) }),
+                        ("JobTag", r.request.jobTag.map { .string($0) }),
+                        ("Video", .string(r.request.video)),
+                        ("CreationTimestamp", .integer(r.creationTimestamp)),
+                        ("CompletionTimestamp", r.completionTimestamp.map { .integer($0) }),
+                        ("Results", r.itemCount.map { .integer(Int64($0)) }),
+                        ("WorkerPid", r.status == .inProgress ? r.worker.map { .integer(Int64($0.pid)) } : nil),
+                    ])
+                case .damaged(let id, let message):
+                    return .object([("JobId", .string(id)), ("JobStatus", .string(JobStatus.failed.rawValue)), ("StatusMessage", .string(message))])
+                }
+            }
+            return .object([("JobStore", .string(store.directory)), ("Jobs", .array(jobs))])
+        })
+
+    static let deleteJob = CommandSpec(
+        name: "delete-job",
+        summary: "Delete a job and its results from the job store (stopping it if it runs).",
+        details: """
+        Removes the job's record and results; its NextTokens and ClientRequestToken are no longer valid. \
+        A running job's worker is stopped first (SIGTERM). Prints {"JobId": ..., "JobStatus": ...} with \
+        the status the job had.
+        """,
+        options: [JobOptions.jobId],
+        examples: ["facescan list-jobs | jq -r '.Jobs[].JobId' | xargs -n1 facescan delete-job --job-id"],
+        run: { args, _ in
+            let store = try JobStore.fromEnvironment()
+            let id = args.string("job-id")!
+            let record = try store.delete(id)
+            return .members([("JobId", .string(id)), ("JobStatus", record.map { .string($0.status.rawValue) })])
+        })
+}

@@ -1,0 +1,58 @@
+import FaceScan
+import Foundation
+
+/// Options of the job verbs, named after the API's parameters.
+enum JobOptions {
+    static let jobId = OptionSpec(
+        "job-id", .text(accepts: "a JobId: 1 to 64 letters, digits, - and _", valid: { JobStore.isValidId($0) }), valueName: "ID",
+        api: "JobId", required: true, help: "the job, as its start command printed it")
+    static let maxResults = OptionSpec(
+        "max-results", .integer(min: 1, max: nil), valueName: "N", api: "MaxResults", default: "1000",
+        help: "results per page; a larger value serves 1000")
+    static let nextToken = OptionSpec(
+        "next-token", .text(accepts: "the NextToken of the previous page (at most 255 characters)", valid: { $0.utf8.count <= 255 }),
+        valueName: "TOKEN", api: "NextToken", help: "print the page after the one that gave this token")
+    static let clientRequestToken = OptionSpec(
+        "client-request-token", .text(accepts: "1 to 64 letters, digits, - and _", valid: { JobStore.isValidId($0) }), valueName: "TOKEN",
+        api: "ClientRequestToken",
+        help: "idempotency: a start repeated with the same token and parameters returns the same JobId and starts nothing")
+    static let jobTag = OptionSpec(
+        "job-tag", .text(accepts: "1 to 1024 letters, digits and _.-:+=/", valid: { isValidJobTag($0) }), valueName: "TAG", api: "JobTag",
+        help: "a label returned with the results and in the notification")
+    static let notificationCommand = OptionSpec(
+        "notification-command", .text(accepts: "a shell command", valid: { !$0.isEmpty }), valueName: "CMD",
+        api: "NotificationChannel",
+        help: "run CMD with /bin/sh once the job ends, the completion message (JSON) on its stdin")
+    static let faceAttributes = OptionSpec(
+        "face-attributes", .choice(FaceAttributes.allCases.map(\.rawValue)), valueName: "SET", api: "FaceAttributes",
+        default: "DEFAULT",
+        help: "DEFAULT: BoundingBox, Confidence, Landmarks, Pose, Quality; ALL adds EyesOpen, MouthOpen, EyeDirection")
+    static let output = OptionSpec(
+        "output", .choice(["json", "jsonl"]), valueName: "FORMAT", default: "json",
+        help: "json: one document; jsonl: each page as one compact JSON line, printed as soon as it is complete")
+    static let minConfidence = OptionSpec(
+        "min-confidence", .number(min: 0, max: 100), valueName: "PERCENT", default: "50",
+        help: "report only faces with at least this Confidence")
+
+    /// JobTag's API pattern `[a-zA-Z0-9_.\-:+=\/]+`, 1 to 1024 characters.
+    static func isValidJobTag(_ s: String) -> Bool {
+        s.utf8.count <= 1024 && s.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || "_.-:+=/".utf8.contains(c)
+        }
+    }
+
+    /// The detection request the options describe (FILE made absolute, as jobs store it).
+    static func detectionRequest(_ args: ParsedArguments) -> FaceDetectionRequest {
+        var request = FaceDetectionRequest(path: absolute(args.positionals[0]))
+        request.sampling = VideoOptions.sampling(args)
+        request.start = VideoOptions.millis(args, "start")
+        request.end = VideoOptions.millis(args, "end")
+        request.minConfidence = Float(args.double("min-confidence") ?? 50)
+        request.faceAttributes = args.string("face-attributes").flatMap(FaceAttributes.init(rawValue:)) ?? .default
+        return request
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+}

@@ -1,0 +1,105 @@
+import FaceScan
+import Foundation
+
+/// The signal that interrupted the command (0: none), set by the signal handler.
+nonisolated(unsafe) private var interruption: Int32 = 0
+
+/// `facescan detect`: start + wait + get in one command (see `JobPorcelain`).
+enum DetectPorcelain {
+    static func run(_ args: ParsedArguments, _ ctx: CommandContext) throws -> JSON? {
+        let request = JobOptions.detectionRequest(args)
+        // Check the input before anything else, so a bad file is reported as such.
+        let metadata = try VideoReader(path: args.positionals[0]).metadata
+        return try JobPorcelain.run(.faceDetection, FaceDetectionJob.jobRequest(request), metadata: metadata, args, ctx)
+    }
+}
+
+/// Start + wait + get in one command, for any kind of job (detect; search will be the same). The job is
+/// created in the job store like the start command's, but its analysis runs in this process (so
+/// interrupting the command stops it), and the pages printed are the ones the Get command serves.
+///
+/// - By default one merged response (every result, no NextToken); the job is deleted afterwards.
+/// - `--max-results N`: the first page with its NextToken and JobId; the job stays in the store for the
+///   Get command.
+/// - `--output jsonl`: every page as one compact JSON line, each printed as soon as it is complete
+///   (JobStatus IN_PROGRESS while the analysis goes on, SUCCEEDED on the last page); the job stays.
+///
+/// Pages are in the operation's first sort order (the order results are produced in).
+enum JobPorcelain {
+    static func run(_ operation: VideoJobOperation, _ request: JobRequest, metadata: VideoMetadata?,
+                    _ args: ParsedArguments, _ ctx: CommandContext) throws -> JSON? {
+        let pageSize = try JobStore.pageSize(args.int("max-results"))
+        let streaming = args.string("output") == "jsonl"
+        let keep = streaming || args.has("max-results")
+
+        let store = try JobStore.fromEnvironment()
+        let id = try store.start(request, metadata: metadata).record.jobId
+        guard let runner = try JobRunner(store: store, jobId: id) else {
+            throw APIError(.internalServerError, "job \(id) ended before it could run")
+        }
+        var progress: JobProgress? = nil
+        runner.onProgress = { frames, position, duration in
+            ctx.progress?.update(frames: frames, position: position, duration: duration)
+            progress = JobProgress(frames: frames, positionMillis: position, durationMillis: duration)
+        }
+        // Ctrl-C (or SIGTERM, SIGHUP) stops the analysis after the current frame; the job is then
+        // deleted (merged output) or recorded FAILED, and the command ends by the signal, as it would have.
+        // A signal ignored on entry (e.g. SIGINT of a background job, SIGHUP under nohup) stays
+        // ignored; a blocked one (a mask inherited from the parent) is unblocked.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            let previous = signal(sig) { interruption = $0 }
+            if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
+                signal(sig, SIG_IGN)
+            }
+            sigaddset(&handled, sig)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+        runner.stopReason = { interruption == 0 ? nil : "the analysis was interrupted (signal \(interruption))" }
+        var printed = 0
+        if streaming {
+            // A page is printed once an item after it exists, so that its NextToken points at a result.
+            runner.onItems = { count in
+                while count > printed + pageSize {
+                    var live = runner.record
+                    live.progress = progress
+                    ctx.emit(try store.response(live, operation: operation, order: 0, position: printed, limit: pageSize, available: count).json)
+                    printed += pageSize
+                }
+            }
+        }
+        let record: JobRecord
+        do {
+            record = try runner.run()
+        } catch {
+            if !keep { _ = try? store.delete(id) }
+            if interruption != 0 {
+                ctx.progress?.finish()
+                let sig = interruption
+                signal(sig, SIG_DFL)
+                raise(sig)
+            }
+            throw error
+        }
+        for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
+        record.warnings.forEach { ctx.warn("facescan: warning: " + $0) }
+        let count = record.itemCount ?? 0
+
+        if streaming {
+            repeat {
+                ctx.emit(try store.response(record, operation: operation, order: 0, position: printed, limit: pageSize, available: count).json)
+                printed += pageSize
+            } while printed < count
+            return nil
+        }
+        if keep {
+            return try store.response(record, operation: operation, order: 0, position: 0, limit: pageSize, available: count).json
+        }
+        var merged = try store.response(record, operation: operation, order: 0, position: 0, limit: count, available: count)
+        merged.jobId = nil
+        merged.jobTag = nil
+        _ = try? store.delete(id)
+        return merged.json
+    }
+}
