@@ -5,7 +5,9 @@ Writes Sources/FaceScan/NeuralNet/Kernels/GEMMKernels-x{16,32,48,64}-{a,b}.swift
 the dispatch switch in -a): one straight-line Swift
 function per tile of MR rows x NV SIMD16 columns (MR x NV accumulators held in locals), computing
     C[r][0..<cols] = clamp(bias + sum_p A[r][p] * B[p][...], lo, hi)
-for B packed k-major in panels of NV*16 floats (see GEMM.swift), optionally adding a residual R
+for B packed k-major in panels of NV*16 floats (see GEMM.swift). A row r is read as `segments` runs of
+`k` floats, `segStride` apart (one run for a plain GEMM; one per window row for a direct convolution),
+optionally adding a residual R
 (columns 0..<resCols, rows ldr apart) before the clamp, or applying a PReLU (slopes) instead of the
 clamp. Run from the repository root:
     python3 scripts/gen_gemm_kernels.py
@@ -20,7 +22,8 @@ def kernel(mr, nv):
     nr = nv * 16
     L = []
     L.append("@inline(never)")
-    L.append(f"func gemm{mr}x{nr}(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,")
+    L.append(f"func gemm{mr}x{nr}(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,")
+    L.append(f"              _ b: UnsafePointer<Float>,")
     L.append(f"              _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,")
     L.append(f"              _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,")
     L.append(f"              _ slopes: UnsafePointer<Float>?) {{")
@@ -31,12 +34,16 @@ def kernel(mr, nv):
     for r in range(1, mr):
         L.append("    " + "; ".join(f"var c{r}x{j} = c0x{j}" for j in range(nv)))
     L.append("    var bp = b")
-    L.append("    for p in 0..<k {")
+    L.append("    var s = 0")
+    L.append("    for _ in 0..<segments {")
+    L.append("      for p in s..<(s + k) {")
     L.append("        " + "; ".join(f"let b{j} = load16(bp + {16 * j})" for j in range(nv)))
     for r in range(mr):
         L.append(f"        let x{r} = F16(repeating: a{r}[p])")
         L.append("        " + "; ".join(f"c{r}x{j} = fma(x{r}, b{j}, c{r}x{j})" for j in range(nv)))
     L.append(f"        bp += {nr}")
+    L.append("    }")
+    L.append("    s += segStride")
     L.append("    }")
     L.append("    if let res {")
     for j in range(nv):
@@ -104,14 +111,17 @@ def dispatch(nv, nr):
     parts.append(f"/// Calls the {nr}-column kernel for `rows` rows (1...{MAX_ROWS[nv]}); a switch, not a table of")
     parts.append("/// closures, so that calls are direct.")
     parts.append("@inline(__always)")
-    parts.append(f"func gemmX{nr}(rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,")
+    parts.append(f"func gemmX{nr}(rows: Int, _ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>,")
+    parts.append(f"            _ lda: Int, _ b: UnsafePointer<Float>,")
     parts.append(f"            _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,")
     parts.append(f"            _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,")
     parts.append(f"            _ slopes: UnsafePointer<Float>?) {{")
     parts.append("    switch rows {")
     for mr in range(1, MAX_ROWS[nv]):
-        parts.append(f"    case {mr}: gemm{mr}x{nr}(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)")
-    parts.append(f"    default: gemm{MAX_ROWS[nv]}x{nr}(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)")
+        parts.append(f"    case {mr}: gemm{mr}x{nr}(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,")
+        parts.append("                  slopes)")
+    parts.append(f"    default: gemm{MAX_ROWS[nv]}x{nr}(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,")
+    parts.append("                  slopes)")
     parts.append("    }")
     parts.append("}")
     parts.append("")

@@ -28,6 +28,23 @@ struct NeuralNetGraphTests {
         }
     }
 
+    @Test("diagnostics: every intermediate value kept without reuse, per-step profile")
+    func diagnostics() throws {
+        let url = NeuralNetTestSupport.model("iris_landmark.tflite")
+        try #require(FileManager.default.fileExists(atPath: url.path), "model \(url.path) is missing")
+        let bytes = [UInt8](try Data(contentsOf: url))
+        let net = try NeuralNetwork(tfliteBytes: bytes, name: "iris", threads: 1, optimize: false, reuseBuffers: false)
+        let input = NeuralNetTestSupport.xorshiftInput(count: net.inputShape.reduce(1, *), seed: 5)
+        let outputs = try net.run(input)
+        let values = net.values()
+        #expect(values.count == 169)  // one per operator of the model
+        for (name, output) in zip(net.outputNames, outputs) {
+            #expect(values.first { $0.name == name }?.values == output)
+        }
+        let profile = net.profile(runs: 2)
+        #expect(profile.count == net.stepCount && profile.allSatisfy { $0.seconds >= 0 && !$0.step.isEmpty })
+    }
+
     @Test("a hand-built graph: conv → add → relu fuses into one step and computes the same")
     func handBuilt() throws {
         let g = try Graph(inputShape: [1, 5, 6, 8])

@@ -116,6 +116,37 @@ struct NeuralNetMalformedModelTests {
         #expect(message.contains("cannot reshape") || message.contains("declared"), "\(message)")
     }
 
+    @Test("sparse weights: a CSR index out of range and a broken segment are errors")
+    func sparse() throws {
+        let url = NeuralNetTestSupport.model("face_detection_full_range_sparse.tflite")
+        try #require(FileManager.default.fileExists(atPath: url.path), "model \(url.path) is missing")
+        let original = [UInt8](try Data(contentsOf: url))
+        let (_, sg) = try Self.locate(original)
+        let tensors = try #require(try sg.vector(TFLiteSchema.SubGraph.tensors, elementSize: 4, "tensors"))
+        var sparse: FlatTable?
+        for i in 0..<tensors.count {
+            if let sp = try tensors.table(i).table(TFLiteSchema.Tensor.sparsity, "sparsity") { sparse = sp; break }
+        }
+        let dims = try #require(try sparse?.vector(TFLiteSchema.Sparsity.dimMetadata, elementSize: 4, "dim_metadata"))
+        let csr = try dims.table(dims.count - 1)
+        func values(_ field: Int) throws -> FlatVector {
+            let width = [1: 4, 2: 2, 3: 1][Int(try csr.u8(field - 1))] ?? 4
+            return try #require(try csr.table(field, "v")?.vector(0, elementSize: width, "values"))
+        }
+        // An index past the dimension.
+        var bytes = original
+        let indices = try values(TFLiteSchema.Sparsity.indices)
+        for b in 0..<indices.elementSize { bytes[indices.start + b] = 0xFF }
+        let m1 = try #require(Self.loadError(bytes))
+        #expect(m1.contains("out of range"), "\(m1)")
+        // A segment boundary past the indices.
+        bytes = original
+        let segments = try values(TFLiteSchema.Sparsity.segments)
+        for b in 0..<segments.elementSize { bytes[segments.start + segments.elementSize + b] = 0xFF }
+        let m2 = try #require(Self.loadError(bytes))
+        #expect(m2.contains("segment") || m2.contains("addresses"), "\(m2)")
+    }
+
     @Test("hundreds of random byte corruptions: each loads or throws, none crashes")
     func fuzz() throws {
         let original = try Self.original()

@@ -44,7 +44,7 @@ public final class NeuralNetwork {
     }
 
     /// `optimize: false` skips operator fusion; `reuseBuffers: false` keeps every intermediate value
-    /// (see `value(named:)`). Both are for tests and diagnostics.
+    /// (see `values()`). Both are for tests and diagnostics.
     convenience init(tfliteBytes bytes: [UInt8], name: String, threads: Int, optimize: Bool, reuseBuffers: Bool) throws {
         let model = try TFLiteModel(bytes: bytes, file: name)
         let builder = try TFLiteGraphBuilder(model: model)
@@ -85,6 +85,9 @@ public final class NeuralNetwork {
     public func run(_ input: [Float]) throws -> [[Float]] {
         try input.withUnsafeBufferPointer { try run($0).map { Array($0) } }
     }
+
+    /// Per-step times over `runs` runs on a zero input (diagnostics), in execution order.
+    func profile(runs: Int) -> [(step: String, seconds: Double)] { plan.profile(runs: runs, threads: threads) }
 
     /// Number of executable steps after fusion (for diagnostics).
     var stepCount: Int { plan.steps.count }

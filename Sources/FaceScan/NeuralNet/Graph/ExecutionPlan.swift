@@ -1,9 +1,13 @@
+import Dispatch
+
 /// A graph made executable: values assigned to a few reusable buffers by liveness (a value's buffer is
 /// free again after its last reader), RESHAPE outputs sharing their input's buffer, weights packed into
 /// steps. Everything is allocated here, once; `run` only computes.
 final class ExecutionPlan {
     let graph: Graph
     private(set) var steps: [Step] = []
+    /// What each step computes (operation and shapes), for diagnostics.
+    private(set) var stepDescriptions: [String] = []
     private var buffers: [AlignedBuffer] = []
     private var pointers: [UnsafeMutablePointer<Float>?]
     private let zeroRow: AlignedBuffer
@@ -64,7 +68,16 @@ final class ExecutionPlan {
             if case .depthwiseConv2D = n.op { zeroCount = max(zeroCount, g.count(n.inputs[0])) }
         }
         zeroRow = AlignedBuffer(count: zeroCount)
-        for n in g.nodes { if let s = try makeStep(n) { steps.append(s) } }
+        for n in g.nodes {
+            guard let s = try makeStep(n) else { continue }
+            steps.append(s)
+            var d = "\(n.op.name) \(n.inputs.map { g.shapes[$0] }) → \(g.shapes[n.output])"
+            if case .conv2D(let p) = n.op { d += " k\(p.window.kernelH)s\(p.window.strideH)" }
+            if case .depthwiseConv2D(let p) = n.op { d += " k\(p.window.kernelH)s\(p.window.strideH)" }
+            if n.residual != nil { d += " +residual" }
+            if n.activation != .none { d += " +act" }
+            stepDescriptions.append(d)
+        }
     }
 
     /// Storage of value `v` (valid for the plan's lifetime).
@@ -72,6 +85,19 @@ final class ExecutionPlan {
 
     func run(threads: Int) {
         for s in steps { s.run(threads: threads) }
+    }
+
+    /// Runs `runs` times and returns each step's total time in seconds (diagnostics).
+    func profile(runs: Int, threads: Int) -> [(String, Double)] {
+        var totals = [Double](repeating: 0, count: steps.count)
+        for _ in 0..<runs {
+            for (i, s) in steps.enumerated() {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                s.run(threads: threads)
+                totals[i] += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+            }
+        }
+        return Array(zip(stepDescriptions, totals))
     }
 
     private func makeStep(_ n: GraphNode) throws -> Step? {

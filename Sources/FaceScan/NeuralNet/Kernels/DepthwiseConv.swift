@@ -46,12 +46,40 @@ func depthwiseConv3x3(_ g: ConvGeometry, input: UnsafePointer<Float>, packed: Un
                 edge3x3(ox: ox, sw: sw, pl: pl, W: W, C: C, cg: cg, r0: r0, r1: r1, r2: r2, wp: wp, bias: bias,
                         out: orow + ox * C + cg, n: n, vlo: vlo, vhi: vhi)
             }
-            if oxLo < oxHi {
+            if oxLo < oxHi && n <= 8 {
+                interior3x3x8(count: oxHi - oxLo, r0: r0, r1: r1, r2: r2, o0: (oxLo * sw - pl) * C + cg, C: C,
+                              step: step, out: orow + oxLo * C + cg, n: n,
+                              w: (w0.lowHalf, w1.lowHalf, w2.lowHalf, w3.lowHalf, w4.lowHalf, w5.lowHalf, w6.lowHalf,
+                                  w7.lowHalf, w8.lowHalf), bias: bias.lowHalf, lo: lo, hi: hi)
+            } else if oxLo < oxHi {
                 // Three row bases and three column offsets (x, x + C, x + 2C): nine addresses in
                 // base+index form, few registers; only the offsets move.
                 var o0 = (oxLo * sw - pl) * C + cg, o1 = o0 + C, o2 = o0 + 2 * C
                 var o = orow + oxLo * C + cg
-                for _ in oxLo..<oxHi {
+                var remaining = oxHi - oxLo
+                if sw == 1 && n == 16 {
+                    // Two outputs per iteration share the loads of their two common columns.
+                    while remaining >= 2 {
+                        let o3 = o2 &+ C
+                        let x0 = load16(r0 + o0), x1 = load16(r0 + o1), x2 = load16(r0 + o2), x3 = load16(r0 + o3)
+                        var a = fma(x0, w0, bias), c = fma(x1, w0, bias)
+                        a = fma(x1, w1, a); c = fma(x2, w1, c)
+                        a = fma(x2, w2, a); c = fma(x3, w2, c)
+                        let y0 = load16(r1 + o0), y1 = load16(r1 + o1), y2 = load16(r1 + o2), y3 = load16(r1 + o3)
+                        var b = y0 * w3, d = y1 * w3
+                        b = fma(y1, w4, b); d = fma(y2, w4, d)
+                        b = fma(y2, w5, b); d = fma(y3, w5, d)
+                        let z0 = load16(r2 + o0), z1 = load16(r2 + o1), z2 = load16(r2 + o2), z3 = load16(r2 + o3)
+                        a = fma(z0, w6, a); c = fma(z1, w6, c)
+                        a = fma(z1, w7, a); c = fma(z2, w7, c)
+                        a = fma(z2, w8, a); c = fma(z3, w8, c)
+                        store16(min16(max16(a + b, vlo), vhi), o)
+                        store16(min16(max16(c + d, vlo), vhi), o + C)
+                        o0 &+= 2 * C; o1 &+= 2 * C; o2 &+= 2 * C; o += 2 * C
+                        remaining -= 2
+                    }
+                }
+                for _ in 0..<remaining {
                     var a = fma(load16(r0 + o0), w0, bias)
                     var b = load16(r0 + o1) * w1
                     a = fma(load16(r0 + o2), w2, a)
@@ -71,6 +99,37 @@ func depthwiseConv3x3(_ g: ConvGeometry, input: UnsafePointer<Float>, packed: Un
                         out: orow + ox * C + cg, n: n, vlo: vlo, vhi: vhi)
             }
         }
+    }
+}
+
+/// The interior of one output row for a group of at most 8 channels, with SIMD8 vectors (half the
+/// work of SIMD16 when only 8 lanes are useful).
+@inline(__always)
+private func interior3x3x8(count: Int, r0: UnsafePointer<Float>, r1: UnsafePointer<Float>, r2: UnsafePointer<Float>,
+                           o0 start: Int, C: Int, step: Int, out: UnsafeMutablePointer<Float>, n: Int,
+                           w: (F8, F8, F8, F8, F8, F8, F8, F8, F8), bias: F8, lo: Float, hi: Float) {
+    let vlo = F8(repeating: lo), vhi = F8(repeating: hi)
+    var o0 = start, o1 = start + C, o2 = start + 2 * C
+    var o = out
+    for _ in 0..<count {
+        var a = fma(load8(r0 + o0), w.0, bias)
+        var b = load8(r0 + o1) * w.1
+        a = fma(load8(r0 + o2), w.2, a)
+        b = fma(load8(r1 + o0), w.3, b)
+        a = fma(load8(r1 + o1), w.4, a)
+        b = fma(load8(r1 + o2), w.5, b)
+        a = fma(load8(r2 + o0), w.6, a)
+        b = fma(load8(r2 + o1), w.7, b)
+        a = fma(load8(r2 + o2), w.8, a)
+        var v = a + b
+        for i in 0..<8 { v[i] = v[i] > vlo[i] ? v[i] : vlo[i] }
+        for i in 0..<8 { v[i] = v[i] < vhi[i] ? v[i] : vhi[i] }
+        if n == 8 {
+            UnsafeMutableRawPointer(o).storeBytes(of: v, as: F8.self)
+        } else {
+            storePartial16(F16(lowHalf: v, highHalf: F8()), o, n)
+        }
+        o0 &+= step; o1 &+= step; o2 &+= step; o += C
     }
 }
 

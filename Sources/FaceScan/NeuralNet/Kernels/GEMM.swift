@@ -2,7 +2,9 @@ import SIMDFMA
 
 // GEMM micro-kernels (GEMMKernels-x*.swift, generated) compute MR rows × `cols` outputs
 // `C[r][j] = clamp(bias[j] + Σ_p A[r][p]·B[p][j], lo, hi)` for one packed panel of B, with parameters:
-// `k` depth; `a` first row of A (rows `lda` floats apart, unpacked); `b` the panel, k-major, NR floats
+// `k` · `segments` depth, row r of A being `segments` runs of `k` floats `segStride` apart starting at
+// `a + r·lda` (one run for a plain GEMM; one per window row when A is read in place from an NHWC
+// image, a direct convolution); `b` the panel, k-major, NR floats
 // per k, zero padded, 64-byte aligned; `bias` NR floats; `c` first output row (rows `ldc` apart);
 // `cols` ≤ NR valid columns (only those are written); `res` (optional) a residual added before the clamp,
 // rows `ldr` apart, its columns `0..<resCols` (the others count as zero); `slopes` (optional) per-column
@@ -88,11 +90,16 @@ final class PackedGEMM {
     /// `c + r·ldc`, of the optional residual R at `residual + r·ldr`, which has `residualChannels`
     /// columns, missing ones being zero); `act` is the PReLU with `slopes` (padded to a multiple of 16)
     /// if given, else the clamp `[lo, hi]`. Only columns `0..<n` of C are written.
+    ///
+    /// With `segments` > 1, row r of A is `segments` runs of `k / segments` floats, `segStride` apart.
+    /// `panelRange` limits the work to some column panels (to split small-M products across threads).
     func multiply(rows: Range<Int>, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                   lo: Float, hi: Float, residual: UnsafePointer<Float>? = nil, ldr: Int = 0,
-                  residualChannels: Int = 0, slopes: UnsafePointer<Float>? = nil) {
+                  residualChannels: Int = 0, slopes: UnsafePointer<Float>? = nil, segments: Int = 1,
+                  segStride: Int = 0, panelRange: Range<Int>? = nil) {
         let s = UnsafePointer(storage.pointer)
-        for p in panels {
+        let run = k / segments
+        for p in panels[panelRange ?? panels.indices] {
             let mr = maxRows(p)
             let b = s + p.offset, bias = s + p.biasOffset
             var r = rows.lowerBound
@@ -103,10 +110,10 @@ final class PackedGEMM {
                 let rr = rc > 0 ? residual.map { $0 + r * ldr + p.column } : nil
                 let sl = slopes.map { $0 + p.column }
                 switch p.vectors {
-                case 1: gemmX16(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi, rr, ldr, rc, sl)
-                case 2: gemmX32(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi, rr, ldr, rc, sl)
-                case 3: gemmX48(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi, rr, ldr, rc, sl)
-                default: gemmX64(rows: m, k, ar, lda, b, bias, cr, ldc, p.valid, lo, hi, rr, ldr, rc, sl)
+                case 1: gemmX16(rows: m, run, segments, segStride, ar, lda, b, bias, cr, ldc, p.valid, lo, hi, rr, ldr, rc, sl)
+                case 2: gemmX32(rows: m, run, segments, segStride, ar, lda, b, bias, cr, ldc, p.valid, lo, hi, rr, ldr, rc, sl)
+                case 3: gemmX48(rows: m, run, segments, segStride, ar, lda, b, bias, cr, ldc, p.valid, lo, hi, rr, ldr, rc, sl)
+                default: gemmX64(rows: m, run, segments, segStride, ar, lda, b, bias, cr, ldc, p.valid, lo, hi, rr, ldr, rc, sl)
                 }
                 r += m
             }

@@ -3,18 +3,23 @@
 import SIMDFMA
 
 @inline(never)
-func gemm1x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm1x16(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
     let a0 = a
     var c0x0 = load16(bias + 0)
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0)
         bp += 16
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -38,7 +43,8 @@ func gemm1x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm2x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm2x16(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -47,13 +53,17 @@ func gemm2x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c0x0 = load16(bias + 0)
     var c1x0 = c0x0
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0)
         let x1 = F16(repeating: a1[p])
         c1x0 = fma(x1, b0, c1x0)
         bp += 16
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -83,7 +93,8 @@ func gemm2x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm3x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm3x16(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -94,7 +105,9 @@ func gemm3x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c1x0 = c0x0
     var c2x0 = c0x0
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0)
@@ -103,6 +116,8 @@ func gemm3x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x2 = F16(repeating: a2[p])
         c2x0 = fma(x2, b0, c2x0)
         bp += 16
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -138,7 +153,8 @@ func gemm3x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm4x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm4x16(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -151,7 +167,9 @@ func gemm4x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c2x0 = c0x0
     var c3x0 = c0x0
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0)
@@ -162,6 +180,8 @@ func gemm4x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x3 = F16(repeating: a3[p])
         c3x0 = fma(x3, b0, c3x0)
         bp += 16
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -205,18 +225,27 @@ func gemm4x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 /// Calls the 16-column kernel for `rows` rows (1...8); a switch, not a table of
 /// closures, so that calls are direct.
 @inline(__always)
-func gemmX16(rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemmX16(rows: Int, _ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>,
+            _ lda: Int, _ b: UnsafePointer<Float>,
             _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
             _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
             _ slopes: UnsafePointer<Float>?) {
     switch rows {
-    case 1: gemm1x16(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 2: gemm2x16(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 3: gemm3x16(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 4: gemm4x16(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 5: gemm5x16(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 6: gemm6x16(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 7: gemm7x16(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    default: gemm8x16(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
+    case 1: gemm1x16(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 2: gemm2x16(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 3: gemm3x16(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 4: gemm4x16(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 5: gemm5x16(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 6: gemm6x16(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 7: gemm7x16(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    default: gemm8x16(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
     }
 }

@@ -3,7 +3,8 @@
 import SIMDFMA
 
 @inline(never)
-func gemm5x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm5x16(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -18,7 +19,9 @@ func gemm5x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c3x0 = c0x0
     var c4x0 = c0x0
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0)
@@ -31,6 +34,8 @@ func gemm5x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x4 = F16(repeating: a4[p])
         c4x0 = fma(x4, b0, c4x0)
         bp += 16
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -78,7 +83,8 @@ func gemm5x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm6x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm6x16(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -95,7 +101,9 @@ func gemm6x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c4x0 = c0x0
     var c5x0 = c0x0
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0)
@@ -110,6 +118,8 @@ func gemm6x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x5 = F16(repeating: a5[p])
         c5x0 = fma(x5, b0, c5x0)
         bp += 16
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -163,7 +173,8 @@ func gemm6x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm7x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm7x16(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -182,7 +193,9 @@ func gemm7x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c5x0 = c0x0
     var c6x0 = c0x0
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0)
@@ -199,6 +212,8 @@ func gemm7x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x6 = F16(repeating: a6[p])
         c6x0 = fma(x6, b0, c6x0)
         bp += 16
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -258,7 +273,8 @@ func gemm7x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm8x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm8x16(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -279,7 +295,9 @@ func gemm8x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c6x0 = c0x0
     var c7x0 = c0x0
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0)
@@ -298,6 +316,8 @@ func gemm8x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x7 = F16(repeating: a7[p])
         c7x0 = fma(x7, b0, c7x0)
         bp += 16
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {

@@ -3,7 +3,8 @@
 import SIMDFMA
 
 @inline(never)
-func gemm1x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm1x32(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -11,11 +12,15 @@ func gemm1x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c0x0 = load16(bias + 0)
     var c0x1 = load16(bias + 16)
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1)
         bp += 32
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -44,7 +49,8 @@ func gemm1x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm2x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm2x32(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -54,13 +60,17 @@ func gemm2x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c0x1 = load16(bias + 16)
     var c1x0 = c0x0; var c1x1 = c0x1
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1)
         let x1 = F16(repeating: a1[p])
         c1x0 = fma(x1, b0, c1x0); c1x1 = fma(x1, b1, c1x1)
         bp += 32
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -97,7 +107,8 @@ func gemm2x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm3x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm3x32(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -109,7 +120,9 @@ func gemm3x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c1x0 = c0x0; var c1x1 = c0x1
     var c2x0 = c0x0; var c2x1 = c0x1
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1)
@@ -118,6 +131,8 @@ func gemm3x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x2 = F16(repeating: a2[p])
         c2x0 = fma(x2, b0, c2x0); c2x1 = fma(x2, b1, c2x1)
         bp += 32
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -162,7 +177,8 @@ func gemm3x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm4x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm4x32(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -176,7 +192,9 @@ func gemm4x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c2x0 = c0x0; var c2x1 = c0x1
     var c3x0 = c0x0; var c3x1 = c0x1
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1)
@@ -187,6 +205,8 @@ func gemm4x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x3 = F16(repeating: a3[p])
         c3x0 = fma(x3, b0, c3x0); c3x1 = fma(x3, b1, c3x1)
         bp += 32
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -241,18 +261,27 @@ func gemm4x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 /// Calls the 32-column kernel for `rows` rows (1...8); a switch, not a table of
 /// closures, so that calls are direct.
 @inline(__always)
-func gemmX32(rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemmX32(rows: Int, _ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>,
+            _ lda: Int, _ b: UnsafePointer<Float>,
             _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
             _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
             _ slopes: UnsafePointer<Float>?) {
     switch rows {
-    case 1: gemm1x32(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 2: gemm2x32(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 3: gemm3x32(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 4: gemm4x32(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 5: gemm5x32(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 6: gemm6x32(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 7: gemm7x32(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    default: gemm8x32(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
+    case 1: gemm1x32(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 2: gemm2x32(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 3: gemm3x32(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 4: gemm4x32(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 5: gemm5x32(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 6: gemm6x32(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 7: gemm7x32(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    default: gemm8x32(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
     }
 }

@@ -3,7 +3,8 @@
 import SIMDFMA
 
 @inline(never)
-func gemm5x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm5x32(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -19,7 +20,9 @@ func gemm5x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c3x0 = c0x0; var c3x1 = c0x1
     var c4x0 = c0x0; var c4x1 = c0x1
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1)
@@ -32,6 +35,8 @@ func gemm5x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x4 = F16(repeating: a4[p])
         c4x0 = fma(x4, b0, c4x0); c4x1 = fma(x4, b1, c4x1)
         bp += 32
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -92,7 +97,8 @@ func gemm5x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm6x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm6x32(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -110,7 +116,9 @@ func gemm6x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c4x0 = c0x0; var c4x1 = c0x1
     var c5x0 = c0x0; var c5x1 = c0x1
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1)
@@ -125,6 +133,8 @@ func gemm6x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x5 = F16(repeating: a5[p])
         c5x0 = fma(x5, b0, c5x0); c5x1 = fma(x5, b1, c5x1)
         bp += 32
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -193,7 +203,8 @@ func gemm6x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm7x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm7x32(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -213,7 +224,9 @@ func gemm7x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c5x0 = c0x0; var c5x1 = c0x1
     var c6x0 = c0x0; var c6x1 = c0x1
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1)
@@ -230,6 +243,8 @@ func gemm7x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x6 = F16(repeating: a6[p])
         c6x0 = fma(x6, b0, c6x0); c6x1 = fma(x6, b1, c6x1)
         bp += 32
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -306,7 +321,8 @@ func gemm7x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm8x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm8x32(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -328,7 +344,9 @@ func gemm8x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c6x0 = c0x0; var c6x1 = c0x1
     var c7x0 = c0x0; var c7x1 = c0x1
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1)
@@ -347,6 +365,8 @@ func gemm8x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x7 = F16(repeating: a7[p])
         c7x0 = fma(x7, b0, c7x0); c7x1 = fma(x7, b1, c7x1)
         bp += 32
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {

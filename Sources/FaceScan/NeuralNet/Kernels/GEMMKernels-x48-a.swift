@@ -3,7 +3,8 @@
 import SIMDFMA
 
 @inline(never)
-func gemm1x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm1x48(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -12,11 +13,15 @@ func gemm1x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c0x1 = load16(bias + 16)
     var c0x2 = load16(bias + 32)
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16); let b2 = load16(bp + 32)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1); c0x2 = fma(x0, b2, c0x2)
         bp += 48
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -50,7 +55,8 @@ func gemm1x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm2x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm2x48(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -61,13 +67,17 @@ func gemm2x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c0x2 = load16(bias + 32)
     var c1x0 = c0x0; var c1x1 = c0x1; var c1x2 = c0x2
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16); let b2 = load16(bp + 32)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1); c0x2 = fma(x0, b2, c0x2)
         let x1 = F16(repeating: a1[p])
         c1x0 = fma(x1, b0, c1x0); c1x1 = fma(x1, b1, c1x1); c1x2 = fma(x1, b2, c1x2)
         bp += 48
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -111,7 +121,8 @@ func gemm2x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm3x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm3x48(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -124,7 +135,9 @@ func gemm3x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c1x0 = c0x0; var c1x1 = c0x1; var c1x2 = c0x2
     var c2x0 = c0x0; var c2x1 = c0x1; var c2x2 = c0x2
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16); let b2 = load16(bp + 32)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1); c0x2 = fma(x0, b2, c0x2)
@@ -133,6 +146,8 @@ func gemm3x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x2 = F16(repeating: a2[p])
         c2x0 = fma(x2, b0, c2x0); c2x1 = fma(x2, b1, c2x1); c2x2 = fma(x2, b2, c2x2)
         bp += 48
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -186,7 +201,8 @@ func gemm3x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm4x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm4x48(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -201,7 +217,9 @@ func gemm4x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c2x0 = c0x0; var c2x1 = c0x1; var c2x2 = c0x2
     var c3x0 = c0x0; var c3x1 = c0x1; var c3x2 = c0x2
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16); let b2 = load16(bp + 32)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1); c0x2 = fma(x0, b2, c0x2)
@@ -212,6 +230,8 @@ func gemm4x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x3 = F16(repeating: a3[p])
         c3x0 = fma(x3, b0, c3x0); c3x1 = fma(x3, b1, c3x1); c3x2 = fma(x3, b2, c3x2)
         bp += 48
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -277,16 +297,23 @@ func gemm4x48(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 /// Calls the 48-column kernel for `rows` rows (1...6); a switch, not a table of
 /// closures, so that calls are direct.
 @inline(__always)
-func gemmX48(rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemmX48(rows: Int, _ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>,
+            _ lda: Int, _ b: UnsafePointer<Float>,
             _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
             _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
             _ slopes: UnsafePointer<Float>?) {
     switch rows {
-    case 1: gemm1x48(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 2: gemm2x48(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 3: gemm3x48(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 4: gemm4x48(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    case 5: gemm5x48(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
-    default: gemm6x48(k, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols, slopes)
+    case 1: gemm1x48(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 2: gemm2x48(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 3: gemm3x48(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 4: gemm4x48(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    case 5: gemm5x48(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
+    default: gemm6x48(k, segments, segStride, a, lda, b, bias, c, ldc, cols, lo, hi, res, ldr, resCols,
+                  slopes)
     }
 }

@@ -3,7 +3,8 @@
 import SIMDFMA
 
 @inline(never)
-func gemm5x64(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm5x64(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -21,7 +22,9 @@ func gemm5x64(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c3x0 = c0x0; var c3x1 = c0x1; var c3x2 = c0x2; var c3x3 = c0x3
     var c4x0 = c0x0; var c4x1 = c0x1; var c4x2 = c0x2; var c4x3 = c0x3
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16); let b2 = load16(bp + 32); let b3 = load16(bp + 48)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1); c0x2 = fma(x0, b2, c0x2); c0x3 = fma(x0, b3, c0x3)
@@ -34,6 +37,8 @@ func gemm5x64(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x4 = F16(repeating: a4[p])
         c4x0 = fma(x4, b0, c4x0); c4x1 = fma(x4, b1, c4x1); c4x2 = fma(x4, b2, c4x2); c4x3 = fma(x4, b3, c4x3)
         bp += 64
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {
@@ -120,7 +125,8 @@ func gemm5x64(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
 }
 
 @inline(never)
-func gemm6x64(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+func gemm6x64(_ k: Int, _ segments: Int, _ segStride: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+              _ b: UnsafePointer<Float>,
               _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int,
               _ lo: Float, _ hi: Float, _ res: UnsafePointer<Float>?, _ ldr: Int, _ resCols: Int,
               _ slopes: UnsafePointer<Float>?) {
@@ -140,7 +146,9 @@ func gemm6x64(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
     var c4x0 = c0x0; var c4x1 = c0x1; var c4x2 = c0x2; var c4x3 = c0x3
     var c5x0 = c0x0; var c5x1 = c0x1; var c5x2 = c0x2; var c5x3 = c0x3
     var bp = b
-    for p in 0..<k {
+    var s = 0
+    for _ in 0..<segments {
+      for p in s..<(s + k) {
         let b0 = load16(bp + 0); let b1 = load16(bp + 16); let b2 = load16(bp + 32); let b3 = load16(bp + 48)
         let x0 = F16(repeating: a0[p])
         c0x0 = fma(x0, b0, c0x0); c0x1 = fma(x0, b1, c0x1); c0x2 = fma(x0, b2, c0x2); c0x3 = fma(x0, b3, c0x3)
@@ -155,6 +163,8 @@ func gemm6x64(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointe
         let x5 = F16(repeating: a5[p])
         c5x0 = fma(x5, b0, c5x0); c5x1 = fma(x5, b1, c5x1); c5x2 = fma(x5, b2, c5x2); c5x3 = fma(x5, b3, c5x3)
         bp += 64
+    }
+    s += segStride
     }
     if let res {
         if resCols >= 16 {

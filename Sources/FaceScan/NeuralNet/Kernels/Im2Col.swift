@@ -10,32 +10,67 @@ struct ConvGeometry {
 
 /// Writes the im2col rows of output pixels `pixels` (row-major over outH × outW) into `dst`, one row
 /// of `g.patchSize` floats per pixel; taps outside the input are zero.
+///
+/// Copies go by whole SIMD16 vectors: they may read up to 15 floats past a source segment (buffers have
+/// slack) and write up to 15 floats past the last row (`dst` needs `im2colSlack` extra floats); each
+/// over-write is overwritten by the next segment.
 func im2col(_ g: ConvGeometry, input: UnsafePointer<Float>, pixels: Range<Int>, dst: UnsafeMutablePointer<Float>) {
-    let w = g.window, c = g.inC, rowLen = w.kernelW * c
+    let w = g.window, c = g.inC, rowLen = w.kernelW * c, inRow = g.inW * c
     var d = dst
-    for m in pixels {
-        let oy = m / g.outW, ox = m % g.outW
+    guard !pixels.isEmpty else { return }
+    var oy = pixels.lowerBound / g.outW, ox = pixels.lowerBound % g.outW
+    for _ in pixels {
         let iy0 = oy * w.strideH - w.padTop, ix0 = ox * w.strideW - w.padLeft
         let fullRow = ix0 >= 0 && ix0 + w.kernelW <= g.inW
-        for ky in 0..<w.kernelH {
-            let iy = iy0 + ky
-            if iy < 0 || iy >= g.inH {
-                d.update(repeating: 0, count: rowLen)
-            } else if fullRow {
-                d.update(from: input + (iy * g.inW + ix0) * c, count: rowLen)
-            } else {
-                for kx in 0..<w.kernelW {
-                    let ix = ix0 + kx
-                    if ix < 0 || ix >= g.inW {
-                        (d + kx * c).update(repeating: 0, count: c)
-                    } else {
-                        (d + kx * c).update(from: input + (iy * g.inW + ix) * c, count: c)
+        if fullRow && iy0 >= 0 && iy0 + w.kernelH <= g.inH {
+            var s = input + iy0 * inRow + ix0 * c
+            for _ in 0..<w.kernelH {
+                copyVectors(d, s, rowLen)
+                s += inRow
+                d += rowLen
+            }
+        } else {
+            for ky in 0..<w.kernelH {
+                let iy = iy0 + ky
+                if iy < 0 || iy >= g.inH {
+                    fillZero(d, rowLen)
+                } else if fullRow {
+                    copyVectors(d, input + iy * inRow + ix0 * c, rowLen)
+                } else {
+                    for kx in 0..<w.kernelW {
+                        let ix = ix0 + kx
+                        if ix < 0 || ix >= g.inW {
+                            fillZero(d + kx * c, c)
+                        } else {
+                            copyVectors(d + kx * c, input + iy * inRow + ix * c, c)
+                        }
                     }
                 }
+                d += rowLen
             }
-            d += rowLen
         }
+        ox += 1
+        if ox == g.outW { ox = 0; oy += 1 }
     }
+}
+
+/// Extra floats `im2col` may write past its last row.
+let im2colSlack = 16
+
+@inline(__always) private func copyVectors(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
+    var i = 0
+    repeat {
+        store16(load16(s + i), d + i)
+        i += 16
+    } while i < n
+}
+
+@inline(__always) private func fillZero(_ d: UnsafeMutablePointer<Float>, _ n: Int) {
+    var i = 0
+    repeat {
+        store16(F16(), d + i)
+        i += 16
+    } while i < n
 }
 
 /// Direct scalar convolution (OHWI weights): the reference for tests.

@@ -3,6 +3,11 @@ import SIMDFMA
 /// Vector loads and stores used by the kernels: unaligned, through raw pointers, so they compile to
 /// single `vmovups` instructions.
 typealias F16 = SIMD16<Float>
+typealias F8 = SIMD8<Float>
+
+@inline(__always) func load8(_ p: UnsafePointer<Float>) -> F8 {
+    UnsafeRawPointer(p).loadUnaligned(as: F8.self)
+}
 
 @inline(__always) func load16(_ p: UnsafePointer<Float>) -> F16 {
     UnsafeRawPointer(p).loadUnaligned(as: F16.self)

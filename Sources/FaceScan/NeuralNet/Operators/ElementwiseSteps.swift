@@ -21,7 +21,7 @@ final class ElementwiseStep: Step {
     }
 
     func run(threads: Int) {
-        let t = Parallel.threads(threads, work: rows * channels, minimum: 300_000)
+        let t = Parallel.threads(threads, work: rows * channels, minimum: 100_000)
         if rows == 1 {
             let n = channels
             Parallel.forChunks(n, grain: 1024, threads: t) { _, r in
@@ -60,7 +60,7 @@ final class PoolStep: Step {
     func run(threads: Int) {
         let g = geometry
         let t = Parallel.threads(threads, work: g.outH * g.outW * g.inC * g.window.kernelH * g.window.kernelW,
-                                 minimum: 300_000)
+                                 minimum: 100_000)
         Parallel.forChunks(g.outH, threads: t) { _, rows in
             pool2D(kind, g, input: input, output: output, rows: rows, lo: lo, hi: hi)
         }

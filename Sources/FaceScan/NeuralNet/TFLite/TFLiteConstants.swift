@@ -124,7 +124,7 @@ extension TFLiteModel {
             }
         }
         let total = try Graph.elementCount(c.shape)
-        guard total <= 64 * max(storedCount(c), 64) else {
+        guard total <= 16 * max(storedCount(c), 256) else {
             throw reader.error("\(what): dense shape \(c.shape) is implausibly large for \(storedCount(c)) stored values")
         }
         var positions = [Int](repeating: -1, count: total)  // dense index → stored value index
