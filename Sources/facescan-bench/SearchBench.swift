@@ -23,13 +23,12 @@ func runSearchBenchmarks() {
         defer { try? FileManager.default.removeItem(at: dir) }
         for k in known { try FileManager.default.copyItem(atPath: k, toPath: collectionDir.appendingPathComponent(URL(fileURLWithPath: k).lastPathComponent).path) }
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let analyzer = try FaceAnalyzer()
-        let describer = try FaceDescriberFactory.make(store: ModelStore())
-        let collection = try FaceCollection(directory: collectionDir, analyzer: analyzer, describer: describer,
+        let pipeline = try FaceSearchPipeline()
+        let collection = try FaceCollection(directory: collectionDir, analyzer: pipeline.analyzer, describer: pipeline.describer,
                                             cacheDirectory: dir.appendingPathComponent("cache"))
         var request = FaceSearchRequest(path: video, collection: collectionDir)
         request.sampling = .rate(fps)
-        let result = try FaceSearchPipeline(analyzer: analyzer, describer: describer).run(request, collection: collection)
+        let result = try pipeline.run(request, collection: collection)
         let ours = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         var matched: [String: Set<Int64>] = [:]
         for p in result.persons { for m in p.faceMatches { matched[m.face.externalImageId, default: []].insert(p.timestamp) } }

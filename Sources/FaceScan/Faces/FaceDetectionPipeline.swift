@@ -32,12 +32,13 @@ public struct FaceDetectionResult: Sendable {
 }
 
 /// Video in, faces out: decode and sample frames, detect faces in each, and turn detections into
-/// Rekognition's FaceDetail. Frames are streamed one at a time.
+/// Rekognition's FaceDetail. Frames are streamed: `threads` frames at a time are analysed in parallel,
+/// one analyser per thread, and handed out in order.
 public final class FaceDetectionPipeline {
-    public let analyzer: FaceAnalyzer
+    private let analyzers: WorkerSet<FaceAnalyzer>
 
     public init(store: ModelStore = ModelStore(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
-        analyzer = try FaceAnalyzer(store: store, threads: threads)
+        analyzers = WorkerSet(try (0..<max(1, threads)).map { _ in try FaceAnalyzer(store: store, threads: 1) })
     }
 
     /// Runs the request; `progress(framesAnalysed, position, duration)` is called after every frame.
@@ -54,13 +55,17 @@ public final class FaceDetectionPipeline {
         let reader = try VideoReader(path: request.path)
         reader.configure(sampling: request.sampling, start: request.start, end: request.end)
         var frames = 0
-        while let frame = try reader.next() {
-            let faces = try analyzer.analyse(frame.image, attributes: request.faceAttributes)
-                .filter { $0.detail.confidence >= request.minConfidence }
-                .map { FaceDetection(timestamp: frame.timestamp, face: $0.detail) }
-            try onFrame(frame.timestamp, faces)
-            frames += 1
-            progress(frames, frame.timestamp, reader.metadata.durationMillis)
+        while case let batch = try reader.next(upTo: analyzers.workers.count), !batch.isEmpty {
+            let found = try analyzers.map(batch) { analyzer, frame in
+                try analyzer.analyse(frame.image, attributes: request.faceAttributes)
+                    .filter { $0.detail.confidence >= request.minConfidence }
+                    .map { FaceDetection(timestamp: frame.timestamp, face: $0.detail) }
+            }
+            for (frame, faces) in zip(batch, found) {
+                try onFrame(frame.timestamp, faces)
+                frames += 1
+                progress(frames, frame.timestamp, reader.metadata.durationMillis)
+            }
         }
         var warnings: [String] = []
         if reader.skippedPackets > 0 {

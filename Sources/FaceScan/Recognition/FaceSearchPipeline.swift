@@ -36,17 +36,31 @@ public struct FaceSearchResult: Sendable {
 /// 0.56–0.67 from the person's photo, their mean 0.575. Every time the person appears, their
 /// PersonMatch carries the collection faces they match with that Similarity.
 public final class FaceSearchPipeline {
-    public let analyzer: FaceAnalyzer
-    public let describer: FaceDescribing
+    private let workers: WorkerSet<(analyzer: FaceAnalyzer, describer: FaceDescribing)>
     /// A frame is reported as a match only if its own face is at least this similar to the matched
     /// collection face (distance about 0.75): it drops frames of someone else wrongly linked to a person
     /// (e.g. across a cut, at the same place in the picture), while a hard frame of the right person
     /// (profile, blur: 0.56–0.67 on short_hamilton_clip.mp4) stays.
     public static let frameVetoSimilarity: Float = 25
 
-    public init(analyzer: FaceAnalyzer, describer: FaceDescribing) {
-        self.analyzer = analyzer
-        self.describer = describer
+    /// One analyser and describer per thread: frames are analysed that many at a time, in parallel.
+    public init(workers: [(analyzer: FaceAnalyzer, describer: FaceDescribing)]) {
+        self.workers = WorkerSet(workers)
+    }
+
+    public convenience init(analyzer: FaceAnalyzer, describer: FaceDescribing) {
+        self.init(workers: [(analyzer, describer)])
+    }
+
+    /// The first worker's analyser and describer (e.g. to index a collection with).
+    public var analyzer: FaceAnalyzer { workers.workers[0].analyzer }
+    public var describer: FaceDescribing { workers.workers[0].describer }
+
+    /// Loads `threads` analysers and descriptors from the store.
+    public convenience init(store: ModelStore = ModelStore(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        self.init(workers: try (0..<max(1, threads)).map { _ in
+            (try FaceAnalyzer(store: store, threads: 1), try FaceDescriberFactory.make(store: store))
+        })
     }
 
     public func run(_ request: FaceSearchRequest, collection: FaceCollection,
@@ -58,19 +72,24 @@ public final class FaceSearchPipeline {
         var sums: [Int: (sum: [Double], count: Int)] = [:]
         var seen: [Seen] = []
         var frames = 0
-        while let frame = try reader.next() {
-            let faces = try analyzer.analyse(frame.image)
-            let described = try faces.map { ($0.detection, try describer.describe(frame.image, $0.detection)) }
-            let indices = tracker.assign(timestamp: frame.timestamp, faces: described)
-            for (i, face) in faces.enumerated() {
-                seen.append(Seen(timestamp: frame.timestamp, index: indices[i], detail: face.detail, descriptor: described[i].1))
-                var acc = sums[indices[i]] ?? ([Double](repeating: 0, count: described[i].1.count), 0)
-                for (k, v) in described[i].1.enumerated() { acc.sum[k] += Double(v) }
-                acc.count += 1
-                sums[indices[i]] = acc
+        while case let batch = try reader.next(upTo: workers.workers.count), !batch.isEmpty {
+            let analysed = try workers.map(batch) { worker, frame in
+                try worker.analyzer.analyse(frame.image).map { ($0, try worker.describer.describe(frame.image, $0.detection)) }
             }
-            frames += 1
-            progress(frames, frame.timestamp, reader.metadata.durationMillis)
+            for (frame, pairs) in zip(batch, analysed) {
+                let faces = pairs.map(\.0)
+                let described = pairs.map { ($0.0.detection, $0.1) }
+                let indices = tracker.assign(timestamp: frame.timestamp, faces: described)
+                for (i, face) in faces.enumerated() {
+                    seen.append(Seen(timestamp: frame.timestamp, index: indices[i], detail: face.detail, descriptor: described[i].1))
+                    var acc = sums[indices[i]] ?? ([Double](repeating: 0, count: described[i].1.count), 0)
+                    for (k, v) in described[i].1.enumerated() { acc.sum[k] += Double(v) }
+                    acc.count += 1
+                    sums[indices[i]] = acc
+                }
+                frames += 1
+                progress(frames, frame.timestamp, reader.metadata.durationMillis)
+            }
         }
         // Identity per person: the collection faces near the mean of the person's descriptors.
         var matchesByPerson: [Int: [FaceMatch]] = [:]

@@ -61,10 +61,8 @@ extension CommandTable {
             request.end = VideoOptions.millis(args, "end")
             request.faceMatchThreshold = Float(args.double("face-match-threshold") ?? 80)
             _ = try VideoReader(path: request.path)
-            let analyzer = try FaceAnalyzer()
-            let describer = try FaceDescriberFactory.make(store: ModelStore())
-            let collection = try loadCollection(args, ctx, analyzer: analyzer, describer: describer)
-            let pipeline = FaceSearchPipeline(analyzer: analyzer, describer: describer)
+            let pipeline = try FaceSearchPipeline()
+            let collection = try loadCollection(args, ctx, analyzer: pipeline.analyzer, describer: pipeline.describer)
             let result = try pipeline.run(request, collection: collection) { frames, position, duration in
                 ctx.progress?.update(frames: frames, position: position, duration: duration)
             }

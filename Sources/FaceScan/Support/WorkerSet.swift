@@ -1,0 +1,40 @@
+import Foundation
+
+/// A fixed set of workers (models and buffers that are not thread-safe), one thread each: `map` runs
+/// items on them in parallel and returns the results in item order. Item i goes to worker i mod count.
+final class WorkerSet<Worker> {
+    let workers: [Worker]
+
+    init(_ workers: [Worker]) {
+        precondition(!workers.isEmpty, "WorkerSet needs a worker")
+        self.workers = workers
+    }
+
+    func map<Item, Result>(_ items: [Item], _ body: (Worker, Item) throws -> Result) throws -> [Result] {
+        if items.count <= 1 || workers.count == 1 {
+            return try items.enumerated().map { try body(workers[$0.offset % workers.count], $0.element) }
+        }
+        var results = [Result?](repeating: nil, count: items.count)
+        let failure = FailureBox()
+        let count = workers.count
+        results.withUnsafeMutableBufferPointer { out in
+            // Each index is written by exactly one thread.
+            DispatchQueue.concurrentPerform(iterations: min(count, items.count)) { w in
+                for i in stride(from: w, to: items.count, by: count) {
+                    do { out[i] = try body(workers[w], items[i]) } catch { failure.set(error) }
+                }
+            }
+        }
+        if let error = failure.error { throw error }
+        return results.map { $0! }
+    }
+}
+
+extension VideoReader {
+    /// The next sampled frames, up to `count` (fewer at the end; empty when there are none left).
+    func next(upTo count: Int) throws -> [SampledFrame] {
+        var frames: [SampledFrame] = []
+        while frames.count < count, let f = try next() { frames.append(f) }
+        return frames
+    }
+}
