@@ -97,12 +97,16 @@ public struct ModelStore: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw APIError(.resourceNotFound, "model file \(path) is missing; run `facescan models fetch` (or set FACESCAN_MODELS to the directory that holds it)")
         }
+        var st = stat()
+        let identity = stat(path, &st) == 0 ? FileIdentity(st) : nil
+        if let identity, let cached = VerifiedModels.shared.data(path: path, identity: identity) { return cached }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw APIError(.accessDenied, "model file \(path) cannot be read; check its permissions or set FACESCAN_MODELS")
         }
         guard ModelStore.verify(data, model) else {
             throw APIError(.resourceNotFound, "model file \(path) is corrupt (its size or SHA-256 does not match \(model.sha256)); run `facescan models fetch` to replace it")
         }
+        if let identity { VerifiedModels.shared.store(data, path: path, identity: identity) }
         return data
     }
 
@@ -110,5 +114,33 @@ public struct ModelStore: Sendable {
     public func verifiedURL(_ model: ModelFile) throws -> URL {
         _ = try load(model)
         return url(of: model)
+    }
+}
+
+/// What identifies one version of a file: device, inode, size and modification time.
+struct FileIdentity: Equatable {
+    let device: UInt64, inode: UInt64, size: Int64, modified: Int64, modifiedNanos: Int64
+    init(_ st: stat) {
+        device = UInt64(st.st_dev); inode = UInt64(st.st_ino); size = Int64(st.st_size)
+        modified = Int64(st.st_mtim.tv_sec); modifiedNanos = Int64(st.st_mtim.tv_nsec)
+    }
+}
+
+/// Model bytes already verified in this process, so that loading a model for each worker thread reads
+/// and hashes the file once. A file replaced or modified since (another inode, size or time) is read and
+/// verified again.
+final class VerifiedModels: @unchecked Sendable {
+    static let shared = VerifiedModels()
+    private let lock = NSLock()
+    private var entries: [String: (FileIdentity, Data)] = [:]
+
+    func data(path: String, identity: FileIdentity) -> Data? {
+        lock.lock(); defer { lock.unlock() }
+        guard let (known, data) = entries[path], known == identity else { return nil }
+        return data
+    }
+
+    func store(_ data: Data, path: String, identity: FileIdentity) {
+        lock.lock(); entries[path] = (identity, data); lock.unlock()
     }
 }
