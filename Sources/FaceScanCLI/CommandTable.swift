@@ -3,7 +3,7 @@ import FaceScan
 /// Every command of the tool, in the order `--help` lists them.
 public enum CommandTable {
     public static var all: [CommandSpec] {
-        [detect, search, searchFacesByImage, compareFaces, startFaceDetection, getFaceDetection, listJobs, deleteJob, probe, models]
+        [detect, search, searchFacesByImage, compareFaces, startFaceDetection, getFaceDetection, startFaceSearch, getFaceSearch, listJobs, deleteJob, probe, models]
     }
 
     /// Options every command accepts.

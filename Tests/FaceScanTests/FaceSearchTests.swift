@@ -5,40 +5,9 @@ import Testing
 /// Collections, tracking and the search commands, on photos that packages ship (scikit-image's
 /// astronaut.png and camera.png, opencv-doc's messi5.jpg) and a video the test makes from them.
 @Suite(.serialized) struct FaceSearchTests {
-    static let photos: URL = {
-        let env = ProcessInfo.processInfo.environment
-        return URL(fileURLWithPath: env["FACESCAN_TEST_PHOTOS"] ?? ((env["XDG_CACHE_HOME"] ?? (NSHomeDirectory() + "/.cache")) + "/facescan/test-photos"))
-    }()
-
-    /// A collection folder with astronaut and messi (camera.png is left out: a stranger).
-    static func makeCollection() throws -> URL {
-        let dir = TestSupport.scratch("collection")
-        try FileManager.default.copyItem(at: photos.appendingPathComponent("astronaut.png"), to: dir.appendingPathComponent("eileen collins.png"))
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("messi"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: TestSupport.opencvData("messi5.jpg"), toPath: dir.appendingPathComponent("messi/1.jpg").path)
-        return dir
-    }
-
-    /// 8 s at 5 fps: 0–2 s the astronaut (mirrored, smaller), 2–4 s fruit, 4–6 s the cameraman, 6–8 s
-    /// the messi face from the zoom sample (a different picture of him than the collection's).
-    static let video: String = {
-        let dir = TestSupport.scratch("searchvideo")
-        let out = dir.appendingPathComponent("people.mp4").path
-        let astro = photos.appendingPathComponent("astronaut.png").path
-        let camera = photos.appendingPathComponent("camera.png").path
-        let zoom = TestSupport.repoRoot.appendingPathComponent("SampleVideos/face-zoom.mp4").path
-        try! TestSupport.ffmpeg([
-            "-loop", "1", "-t", "2", "-framerate", "5", "-i", astro,
-            "-loop", "1", "-t", "2", "-framerate", "5", "-i", TestSupport.opencvData("fruits.jpg"),
-            "-loop", "1", "-t", "2", "-framerate", "5", "-i", camera,
-            "-ss", "4", "-t", "2", "-i", zoom,
-            "-filter_complex",
-            "[0:v]hflip,scale=360:360,pad=640:360:140:0,setsar=1,fps=5[a];[1:v]scale=640:360,setsar=1,fps=5[b];" +
-            "[2:v]scale=360:360,pad=640:360:140:0,setsar=1,fps=5,format=yuv420p[c];[3:v]scale=640:360,setsar=1,fps=5[d];" +
-            "[a][b][c][d]concat=n=4:v=1:a=0,format=yuv420p[v]",
-            "-map", "[v]", "-c:v", "libx264", "-pix_fmt", "yuv420p", out])
-        return out
-    }()
+    static let photos = SearchFixtures.photos
+    static let video = SearchFixtures.video
+    static func makeCollection() throws -> URL { try SearchFixtures.makeCollection() }
 
     static func run(_ args: [String]) throws -> [String: Any] {
         let r = try TestSupport.facescan(args)
@@ -146,8 +115,7 @@ import Testing
         let empty = TestSupport.scratch("empty")
         let r = try TestSupport.facescan(["search", "--collection", empty.path, Self.video])
         #expect(r.status == 2 && r.stderr.contains("holds no image"))
-        let faceless = TestSupport.scratch("faceless")
-        try FileManager.default.copyItem(atPath: TestSupport.opencvData("fruits.jpg"), toPath: faceless.appendingPathComponent("fruit.jpg").path)
+        let faceless = try SearchFixtures.facelessCollection()
         let f = try TestSupport.facescan(["search", "--collection", faceless.path, Self.video])
         #expect(f.status == 2 && f.stderr.contains("no face found"))
     }

@@ -10,9 +10,17 @@ import Testing
     struct Home {
         let path: String
         var extra: [String: String] = [:]
+        /// The kind of job `start`, `get`, `waitForEnd` and `pages` work with.
+        var operation: VideoJobOperation
 
-        init(_ name: String = #function) {
+        init(_ name: String = #function, operation: VideoJobOperation = .faceDetection) {
             path = TestSupport.scratch(name).appendingPathComponent("home").path
+            self.operation = operation
+        }
+
+        /// "start-face-detection" for StartFaceDetection.
+        static func command(_ api: String) -> String {
+            api.reduce(into: "") { out, c in out += c.isUppercase ? (out.isEmpty ? "" : "-") + c.lowercased() : String(c) }
         }
 
         var environment: [String: String] {
@@ -36,12 +44,12 @@ import Testing
         }
 
         func start(_ args: [String]) throws -> String {
-            let doc = try json(["start-face-detection"] + args, shape: "StartFaceDetection")
+            let doc = try json([Self.command(operation.startAPI)] + args, shape: operation.startAPI)
             return try #require(doc["JobId"] as? String)
         }
 
         func get(_ id: String, _ more: [String] = []) throws -> [String: Any] {
-            try json(["get-face-detection", "--job-id", id] + more, shape: "GetFaceDetection")
+            try json([Self.command(operation.getAPI), "--job-id", id] + more, shape: operation.getAPI)
         }
 
         /// Polls until the job is no longer IN_PROGRESS.
@@ -55,12 +63,12 @@ import Testing
             throw TestFailure("job \(id) still IN_PROGRESS after \(timeout) s")
         }
 
-        /// Every page with MaxResults `n`, following NextToken.
-        func pages(_ id: String, maxResults n: Int) throws -> [[String: Any]] {
+        /// Every page with MaxResults `n` (and `more` options, e.g. --sort-by), following NextToken.
+        func pages(_ id: String, maxResults n: Int, _ more: [String] = []) throws -> [[String: Any]] {
             var pages: [[String: Any]] = []
             var token: String? = nil
             repeat {
-                let page = try get(id, ["--max-results", String(n)] + (token.map { ["--next-token", $0] } ?? []))
+                let page = try get(id, ["--max-results", String(n)] + more + (token.map { ["--next-token", $0] } ?? []))
                 pages.append(page)
                 token = page["NextToken"] as? String
             } while token != nil && pages.count < 1000

@@ -14,10 +14,8 @@ extension VideoJobOperation {
         })
 }
 
-/// Conversions between a `FaceDetectionRequest` and the parameters stored in a job.
-///
-/// Parameters are stored in a normal form (defaults written out, numbers in one spelling) so that two
-/// requests meaning the same thing compare equal for ClientRequestToken idempotency.
+/// Conversions between a `FaceDetectionRequest` and the parameters stored in a job, in a normal form
+/// (`VideoJobParameters`).
 public enum FaceDetectionJob {
     /// The job request for a detection request.
     public static func jobRequest(_ r: FaceDetectionRequest, jobTag: String? = nil, notificationCommand: String? = nil) -> JobRequest {
@@ -25,12 +23,7 @@ public enum FaceDetectionJob {
             "FaceAttributes": r.faceAttributes.rawValue,
             "MinConfidence": r.minConfidence.description,
         ]
-        switch r.sampling {
-        case .everyFrame: p["SampleRate"] = "all"
-        case .rate(let fps): p["SampleRate"] = fps.description
-        }
-        if let s = r.start { p["Start"] = String(s) }
-        if let e = r.end { p["End"] = String(e) }
+        VideoJobParameters.store(sampling: r.sampling, start: r.start, end: r.end, into: &p)
         return JobRequest(api: VideoJobOperation.faceDetection.startAPI, video: r.path, jobTag: jobTag,
                           notificationCommand: notificationCommand, parameters: p)
     }
@@ -38,21 +31,13 @@ public enum FaceDetectionJob {
     /// The detection request a stored job describes.
     /// - Throws: InternalServerError when the stored parameters are not ones `jobRequest` writes.
     public static func detectionRequest(_ job: JobRequest) throws -> FaceDetectionRequest {
-        func bad(_ name: String) -> APIError {
-            APIError(.internalServerError, "the job's stored parameter \(name) is damaged: \(job.parameters[name] ?? "missing")")
-        }
+        func bad(_ name: String) -> APIError { VideoJobParameters.damaged(job, name) }
         var r = FaceDetectionRequest(path: job.video)
         guard let attributes = FaceAttributes(rawValue: job.parameters["FaceAttributes"] ?? "") else { throw bad("FaceAttributes") }
         r.faceAttributes = attributes
         guard let confidence = Float(job.parameters["MinConfidence"] ?? "") else { throw bad("MinConfidence") }
         r.minConfidence = confidence
-        switch job.parameters["SampleRate"] {
-        case "all": r.sampling = .everyFrame
-        case let v?: guard let fps = Double(v), fps > 0 else { throw bad("SampleRate") }; r.sampling = .rate(fps)
-        case nil: throw bad("SampleRate")
-        }
-        if let s = job.parameters["Start"] { guard let v = Int64(s) else { throw bad("Start") }; r.start = v }
-        if let e = job.parameters["End"] { guard let v = Int64(e) else { throw bad("End") }; r.end = v }
+        (r.sampling, r.start, r.end) = try VideoJobParameters.read(job)
         return r
     }
 }

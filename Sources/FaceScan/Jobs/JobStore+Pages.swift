@@ -19,10 +19,7 @@ extension JobStore {
     public func page(_ id: String, operation: VideoJobOperation, sortBy: String? = nil, maxResults: Int? = nil,
                      nextToken: String? = nil) throws -> VideoJobPageResponse {
         let limit = try Self.pageSize(maxResults)
-        let orderName = sortBy ?? operation.sortOrders[0]
-        guard let order = operation.sortOrders.firstIndex(of: orderName) else {
-            throw APIError.invalidParameter("SortBy must be one of \(operation.sortOrders.joined(separator: ", ")), not \"\(orderName)\"")
-        }
+        let order = try operation.sortOrder(sortBy)
         let r = try record(id)
         guard r.request.api == operation.startAPI else {
             throw APIError(.resourceNotFound, "job \(id) was started by \(r.request.api), not \(operation.startAPI); \(operation.getAPI) does not know it")

@@ -1,6 +1,6 @@
 /// A kind of stored video job: its Start and Get operations, how its results are paged and how its
-/// analysis runs. The store, the worker, pagination and the CLI verbs are written against this, so a new
-/// kind (StartFaceSearch/GetFaceSearch) is one more value in `all`.
+/// analysis runs. The store, the worker, pagination and the CLI verbs are written against this, so each
+/// kind (StartFaceDetection/GetFaceDetection, StartFaceSearch/GetFaceSearch) is one value in `all`.
 public struct VideoJobOperation: Sendable {
     /// "StartFaceDetection": the API recorded in the job and in its notification.
     public let startAPI: String
@@ -26,8 +26,18 @@ public struct VideoJobOperation: Sendable {
         self.run = run
     }
 
+    /// The number of a SortBy value in `sortOrders` (nil: the first).
+    /// - Throws: InvalidParameterException for a value not in `sortOrders`.
+    public func sortOrder(_ sortBy: String?) throws -> Int {
+        let name = sortBy ?? sortOrders[0]
+        guard let order = sortOrders.firstIndex(of: name) else {
+            throw APIError.invalidParameter("SortBy must be one of \(sortOrders.joined(separator: ", ")), not \"\(name)\"")
+        }
+        return order
+    }
+
     /// Every kind of job facescan runs.
-    public static var all: [VideoJobOperation] { [.faceDetection] }
+    public static var all: [VideoJobOperation] { [.faceDetection, .faceSearch] }
 
     /// The kind whose Start operation is `api`.
     public static func started(by api: String) -> VideoJobOperation? { all.first { $0.startAPI == api } }
@@ -35,7 +45,8 @@ public struct VideoJobOperation: Sendable {
 
 /// Where a running analysis sends its results.
 public protocol JobSink: AnyObject {
-    /// Appends result items, in the operation's first sort order.
+    /// Appends result items, in the operation's first sort order. Every call (even with no items) is
+    /// where a stopped or deleted job's analysis ends, with the error this throws.
     func append(_ items: [JSON]) throws
     /// Stores another sort order (named in `sortOrders`) once every item is appended: `permutation[k]`
     /// is the number of the item shown k-th.

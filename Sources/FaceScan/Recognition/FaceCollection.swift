@@ -59,20 +59,7 @@ public final class FaceCollection {
     public init(directory: URL, analyzer: FaceAnalyzer, describer: FaceDescribing,
                 cacheDirectory: URL? = FaceCollection.defaultCacheDirectory()) throws {
         self.directory = directory.standardizedFileURL
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: self.directory.path, isDirectory: &isDir) else {
-            throw APIError(.resourceNotFound, "collection \(directory.path) does not exist")
-        }
-        guard isDir.boolValue else {
-            throw APIError(.invalidParameter, "collection \(directory.path) is not a directory; give a folder of face photos")
-        }
-        guard access(self.directory.path, R_OK | X_OK) == 0 else {
-            throw APIError(.accessDenied, "collection \(directory.path) cannot be read: permission denied")
-        }
-        let images = FaceCollection.imageFiles(in: self.directory)
-        guard !images.isEmpty else {
-            throw APIError(.invalidParameter, "collection \(directory.path) holds no image (.jpg, .jpeg, .png, .webp, .bmp)")
-        }
+        let images = try FaceCollection.check(directory: self.directory)
         let cacheURL = cacheDirectory.map { $0.appendingPathComponent(FaceIdentity.uuid(self.directory.path) + ".json") }
         var cache = cacheURL.flatMap(FaceCollection.readCache) ?? CacheFile(modelVersion: FaceIdentity.modelVersion, directory: self.directory.path, images: [:])
         if cache.modelVersion != FaceIdentity.modelVersion || cache.directory != self.directory.path || cache.format != 1 {
@@ -110,6 +97,40 @@ public final class FaceCollection {
         if let cacheURL, analysedImages > 0 || fresh.count != cache.images.count {
             FaceCollection.writeCache(CacheFile(modelVersion: FaceIdentity.modelVersion, directory: self.directory.path, images: fresh), to: cacheURL)
         }
+    }
+
+    /// The cheap checks of a collection folder, without analysing anything: it exists, is a readable
+    /// folder and holds images. A start checks this before it starts a job (as it checks the video).
+    /// - Returns: the image files, relative paths, sorted.
+    /// - Throws: ResourceNotFoundException (missing), InvalidParameterException (not a folder, no image),
+    ///   AccessDeniedException (unreadable).
+    @discardableResult
+    public static func check(directory: URL) throws -> [String] {
+        let path = directory.standardizedFileURL.path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw APIError(.resourceNotFound, "collection \(directory.path) does not exist")
+        }
+        guard isDir.boolValue else {
+            throw APIError(.invalidParameter, "collection \(directory.path) is not a directory; give a folder of face photos")
+        }
+        guard access(path, R_OK | X_OK) == 0 else {
+            throw APIError(.accessDenied, "collection \(directory.path) cannot be read: permission denied")
+        }
+        let images = imageFiles(in: directory.standardizedFileURL)
+        guard !images.isEmpty else {
+            throw APIError(.invalidParameter, "collection \(directory.path) holds no image (.jpg, .jpeg, .png, .webp, .bmp)")
+        }
+        return images
+    }
+
+    /// The collection, when it has a face to search for.
+    /// - Throws: InvalidParameterException when no image had a face.
+    public func requiringFaces() throws -> FaceCollection {
+        guard !entries.isEmpty else {
+            throw APIError(.invalidParameter, "collection \(directory.path): no face found in any of its images")
+        }
+        return self
     }
 
     public static func defaultCacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {

@@ -22,6 +22,8 @@ public struct FaceSearchResult: Sendable {
     public var persons: [PersonMatch]
     public var framesAnalysed: Int
     public var personsTracked: Int
+    /// Problems with the video (e.g. packets that could not be decoded); the collection's own are in
+    /// `FaceCollection.warnings`.
     public var warnings: [String]
 }
 
@@ -63,8 +65,11 @@ public final class FaceSearchPipeline {
         })
     }
 
+    /// Searches the video for the collection's faces.
+    /// - Parameter progress: called after every analysed frame with the frames analysed, the video time
+    ///   reached and the duration (ms); an error it throws stops the search (a job stopped or deleted).
     public func run(_ request: FaceSearchRequest, collection: FaceCollection,
-                    progress: (Int, Int64, Int64?) -> Void = { _, _, _ in }) throws -> FaceSearchResult {
+                    progress: (Int, Int64, Int64?) throws -> Void = { _, _, _ in }) throws -> FaceSearchResult {
         let reader = try VideoReader(path: request.path)
         reader.configure(sampling: request.sampling, start: request.start, end: request.end)
         var tracker = FaceTracker()
@@ -88,7 +93,7 @@ public final class FaceSearchPipeline {
                     sums[indices[i]] = acc
                 }
                 frames += 1
-                progress(frames, frame.timestamp, reader.metadata.durationMillis)
+                try progress(frames, frame.timestamp, reader.metadata.durationMillis)
             }
         }
         // Identity per person: the collection faces near the mean of the person's descriptors.
@@ -108,7 +113,7 @@ public final class FaceSearchPipeline {
                                person: PersonDetail(index: Int64(s.index), boundingBox: s.detail.boundingBox, face: s.detail),
                                faceMatches: matches)
         }.sorted { ($0.timestamp, $0.person.index) < ($1.timestamp, $1.person.index) }
-        var warnings = collection.warnings
+        var warnings: [String] = []
         if reader.skippedPackets > 0 {
             warnings.append("\(request.path): skipped \(reader.skippedPackets) packet(s) or frame(s) that could not be decoded")
         }

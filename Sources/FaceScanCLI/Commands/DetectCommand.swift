@@ -24,5 +24,5 @@ extension CommandTable {
             "facescan detect --output jsonl --max-results 20 SampleVideos/face-zoom.mp4 | jq -c '.Faces[].Timestamp'",
         ],
         validate: VideoOptions.validate,
-        run: DetectPorcelain.run)
+        run: { args, ctx in try JobPorcelain.run(.faceDetection, JobOptions.detectionJob, args, ctx) })
 }

@@ -15,25 +15,13 @@ extension CommandTable {
         FACESCAN_MAX_JOBS (default 20) is a LimitExceededException.
         """,
         positionals: [PositionalSpec("FILE", help: "a video or image file")],
-        options: [JobOptions.faceAttributes, JobOptions.clientRequestToken, JobOptions.jobTag, JobOptions.notificationCommand]
-            + VideoOptions.all + [JobOptions.minConfidence],
+        options: [JobOptions.faceAttributes] + JobOptions.start + VideoOptions.all + [JobOptions.minConfidence],
         examples: [
             "facescan start-face-detection --job-tag nightly SampleVideos/face-zoom.mp4",
             "facescan start-face-detection --notification-command 'jq -c . >> done.jsonl' clip.mp4",
         ],
         validate: VideoOptions.validate,
-        run: { args, _ in
-            let request = JobOptions.detectionRequest(args)
-            // Check the input now, as StartFaceDetection does: a missing, unreadable or too large file
-            // fails here rather than in the job.
-            let metadata = try VideoReader(path: args.positionals[0]).metadata
-            let store = try JobStore.fromEnvironment()
-            let started = try store.start(
-                FaceDetectionJob.jobRequest(request, jobTag: args.string("job-tag"), notificationCommand: args.string("notification-command")),
-                clientRequestToken: args.string("client-request-token"), metadata: metadata)
-            if started.created { try JobRunner.spawnWorker(store: store, jobId: started.record.jobId) }
-            return StartJobResponse(jobId: started.record.jobId).json
-        })
+        run: { args, _ in try startJob(JobOptions.detectionJob(args), args) })
 
     static let getFaceDetection = CommandSpec(
         name: "get-face-detection",
@@ -51,11 +39,62 @@ extension CommandTable {
         examples: [
             "facescan get-face-detection --job-id ID --max-results 10 | jq -r .NextToken",
         ],
-        run: { args, _ in
-            let store = try JobStore.fromEnvironment()
-            return try store.page(args.string("job-id")!, operation: .faceDetection, maxResults: args.int("max-results"),
-                                  nextToken: args.string("next-token")).json
-        })
+        run: { args, _ in try getPage(.faceDetection, args) })
+
+    static let startFaceSearch = CommandSpec(
+        name: "start-face-search",
+        summary: "Start a face-search job in the background; print {\"JobId\": ...} at once.",
+        details: """
+        Checks FILE as start-face-detection does and the collection folder (it must exist and hold \
+        images), records a job in the job store and prints a StartFaceSearch response, {"JobId": "..."}, \
+        at once. The analysis (the same as `facescan search`: indexing the collection, refreshing its \
+        cache, then searching the video) runs in a detached background process; read its status and \
+        results with `facescan get-face-search --job-id ID`. A collection in which no image has a face \
+        makes the job FAILED. --client-request-token, --job-tag, --notification-command and the job \
+        limit work as for start-face-detection; the collection folder and --face-match-threshold are \
+        parameters of the request.
+        """,
+        positionals: [PositionalSpec("FILE", help: "a video or image file")],
+        options: [collectionOption, faceMatchThreshold] + JobOptions.start + VideoOptions.all,
+        examples: [
+            "facescan start-face-search --collection known/ --job-tag nightly clip.mp4",
+        ],
+        validate: VideoOptions.validate,
+        run: { args, _ in try startJob(JobOptions.searchJob(args), args) })
+
+    static let getFaceSearch = CommandSpec(
+        name: "get-face-search",
+        summary: "Print a face-search job's status and a page of its results (a GetFaceSearch response).",
+        details: """
+        Prints a GetFaceSearch response for the job: JobStatus IN_PROGRESS (StatusMessage says how far \
+        the analysis got), FAILED (StatusMessage says why), or SUCCEEDED with a page of Persons sorted \
+        by Timestamp (or, with --sort-by INDEX, by person Index, then Timestamp). Every response has \
+        VideoMetadata, JobId and JobTag. When more results follow, NextToken is set: pass it with \
+        --next-token, and the same --sort-by, for the next page. Pages concatenate to exactly the whole \
+        result in either order. A NextToken is bound to its job, sort order and position and signed: a \
+        token of the other sort order, or a modified, truncated or foreign one, is an \
+        InvalidPaginationTokenException.
+        """,
+        options: [JobOptions.jobId, JobOptions.maxResults, JobOptions.nextToken, JobOptions.sortBy],
+        examples: [
+            "facescan get-face-search --job-id ID --sort-by INDEX | jq -c '.Persons[] | [.Person.Index, .Timestamp]'",
+        ],
+        run: { args, _ in try getPage(.faceSearch, args) })
+
+    /// A start command's body: records the job (or finds the one an earlier start with the same
+    /// ClientRequestToken made), starts its worker, and returns the Start response, {"JobId": ...}.
+    static func startJob(_ job: (request: JobRequest, metadata: VideoMetadata), _ args: ParsedArguments) throws -> JSON {
+        let store = try JobStore.fromEnvironment()
+        let started = try store.start(job.request, clientRequestToken: args.string("client-request-token"), metadata: job.metadata)
+        if started.created { try JobRunner.spawnWorker(store: store, jobId: started.record.jobId) }
+        return StartJobResponse(jobId: started.record.jobId).json
+    }
+
+    /// A Get command's body: a page of the job's results.
+    static func getPage(_ operation: VideoJobOperation, _ args: ParsedArguments) throws -> JSON {
+        try JobStore.fromEnvironment().page(args.string("job-id")!, operation: operation, sortBy: args.string("sort-by"),
+                                            maxResults: args.int("max-results"), nextToken: args.string("next-token")).json
+    }
 
     static let listJobs = CommandSpec(
         name: "list-jobs",

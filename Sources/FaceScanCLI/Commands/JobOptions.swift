@@ -30,6 +30,9 @@ enum JobOptions {
     static let output = OptionSpec(
         "output", .choice(["json", "jsonl"]), valueName: "FORMAT", default: "json",
         help: "json: one document; jsonl: each page as one compact JSON line, printed as soon as it is complete")
+    static let sortBy = OptionSpec(
+        "sort-by", .choice(VideoJobOperation.faceSearch.sortOrders), valueName: "KEY", api: "SortBy", default: "TIMESTAMP",
+        help: "order of Persons: by time, or by person Index then time")
     static let minConfidence = OptionSpec(
         "min-confidence", .number(min: 0, max: 100), valueName: "PERCENT", default: "50",
         help: "report only faces with at least this Confidence")
@@ -41,15 +44,34 @@ enum JobOptions {
         }
     }
 
-    /// The detection request the options describe (FILE made absolute, as jobs store it).
-    static func detectionRequest(_ args: ParsedArguments) -> FaceDetectionRequest {
+    /// The options of every start command: ClientRequestToken, JobTag, NotificationChannel.
+    static let start = [clientRequestToken, jobTag, notificationCommand]
+
+    /// The detection job the options describe (FILE made absolute, as jobs store it), with FILE's
+    /// VideoMetadata. FILE is checked first, as StartFaceDetection checks it: a missing, unreadable or
+    /// too large file fails here rather than in the job.
+    static func detectionJob(_ args: ParsedArguments) throws -> (JobRequest, VideoMetadata) {
+        let metadata = try VideoReader(path: args.positionals[0]).metadata
         var request = FaceDetectionRequest(path: absolute(args.positionals[0]))
-        request.sampling = VideoOptions.sampling(args)
-        request.start = VideoOptions.millis(args, "start")
-        request.end = VideoOptions.millis(args, "end")
+        (request.sampling, request.start, request.end) = VideoOptions.frames(args)
         request.minConfidence = Float(args.double("min-confidence") ?? 50)
         request.faceAttributes = args.string("face-attributes").flatMap(FaceAttributes.init(rawValue:)) ?? .default
-        return request
+        return (FaceDetectionJob.jobRequest(request, jobTag: args.string("job-tag"), notificationCommand: args.string("notification-command")),
+                metadata)
+    }
+
+    /// The search job the options describe (FILE and the collection made absolute), with FILE's
+    /// VideoMetadata. FILE is checked first, then what is cheap to check of the collection (it exists and
+    /// holds images); finding the faces of its images is the job's work.
+    static func searchJob(_ args: ParsedArguments) throws -> (JobRequest, VideoMetadata) {
+        let metadata = try VideoReader(path: args.positionals[0]).metadata
+        let collection = URL(fileURLWithPath: absolute(args.string("collection")!))
+        try FaceCollection.check(directory: collection)
+        var request = FaceSearchRequest(path: absolute(args.positionals[0]), collection: collection)
+        (request.sampling, request.start, request.end) = VideoOptions.frames(args)
+        request.faceMatchThreshold = Float(args.double("face-match-threshold") ?? 80)
+        return (FaceSearchJob.jobRequest(request, jobTag: args.string("job-tag"), notificationCommand: args.string("notification-command")),
+                metadata)
     }
 
     static func absolute(_ path: String) -> String {

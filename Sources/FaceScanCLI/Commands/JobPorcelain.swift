@@ -4,17 +4,7 @@ import Foundation
 /// The signal that interrupted the command (0: none), set by the signal handler.
 nonisolated(unsafe) private var interruption: Int32 = 0
 
-/// `facescan detect`: start + wait + get in one command (see `JobPorcelain`).
-enum DetectPorcelain {
-    static func run(_ args: ParsedArguments, _ ctx: CommandContext) throws -> JSON? {
-        let request = JobOptions.detectionRequest(args)
-        // Check the input before anything else, so a bad file is reported as such.
-        let metadata = try VideoReader(path: args.positionals[0]).metadata
-        return try JobPorcelain.run(.faceDetection, FaceDetectionJob.jobRequest(request), metadata: metadata, args, ctx)
-    }
-}
-
-/// Start + wait + get in one command, for any kind of job (detect; search will be the same). The job is
+/// Start + wait + get in one command, for any kind of job (detect, search). The job is
 /// created in the job store like the start command's, but its analysis runs in this process (so
 /// interrupting the command stops it), and the pages printed are the ones the Get command serves.
 ///
@@ -24,13 +14,18 @@ enum DetectPorcelain {
 /// - `--output jsonl`: every page as one compact JSON line, each printed as soon as it is complete
 ///   (JobStatus IN_PROGRESS while the analysis goes on, SUCCEEDED on the last page); the job stays.
 ///
-/// Pages are in the operation's first sort order (the order results are produced in).
+/// Pages are in the `--sort-by` order (default: the operation's first, the order results are produced
+/// in). Pages of another order are printed once the analysis ended, since that order is stored last.
 enum JobPorcelain {
-    static func run(_ operation: VideoJobOperation, _ request: JobRequest, metadata: VideoMetadata?,
+    /// Runs the job `job` describes (`JobOptions.detectionJob`, `JobOptions.searchJob`: the request and
+    /// the input's VideoMetadata, checked before anything else so that a bad input is reported as such).
+    static func run(_ operation: VideoJobOperation, _ job: (ParsedArguments) throws -> (JobRequest, VideoMetadata),
                     _ args: ParsedArguments, _ ctx: CommandContext) throws -> JSON? {
+        let (request, metadata) = try job(args)
         let pageSize = try JobStore.pageSize(args.int("max-results"))
         let streaming = args.string("output") == "jsonl"
         let keep = streaming || args.has("max-results")
+        let order = try operation.sortOrder(args.string("sort-by"))
 
         let store = try JobStore.fromEnvironment()
         let id = try store.start(request, metadata: metadata).record.jobId
@@ -58,7 +53,7 @@ enum JobPorcelain {
         pthread_sigmask(SIG_UNBLOCK, &handled, nil)
         runner.stopReason = { interruption == 0 ? nil : "the analysis was interrupted (signal \(interruption))" }
         var printed = 0
-        if streaming {
+        if streaming && order == 0 {
             // A page is printed once an item after it exists, so that its NextToken points at a result.
             runner.onItems = { count in
                 while count > printed + pageSize {
@@ -80,6 +75,7 @@ enum JobPorcelain {
                 signal(sig, SIG_DFL)
                 raise(sig)
             }
+            runner.record.warnings.forEach { ctx.warn("facescan: warning: " + $0) }
             throw error
         }
         for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
@@ -88,15 +84,15 @@ enum JobPorcelain {
 
         if streaming {
             repeat {
-                ctx.emit(try store.response(record, operation: operation, order: 0, position: printed, limit: pageSize, available: count).json)
+                ctx.emit(try store.response(record, operation: operation, order: order, position: printed, limit: pageSize, available: count).json)
                 printed += pageSize
             } while printed < count
             return nil
         }
         if keep {
-            return try store.response(record, operation: operation, order: 0, position: 0, limit: pageSize, available: count).json
+            return try store.response(record, operation: operation, order: order, position: 0, limit: pageSize, available: count).json
         }
-        var merged = try store.response(record, operation: operation, order: 0, position: 0, limit: count, available: count)
+        var merged = try store.response(record, operation: operation, order: order, position: 0, limit: count, available: count)
         merged.jobId = nil
         merged.jobTag = nil
         _ = try? store.delete(id)

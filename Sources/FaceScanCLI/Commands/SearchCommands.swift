@@ -13,10 +13,7 @@ extension CommandTable {
     static func loadCollection(_ args: ParsedArguments, _ ctx: CommandContext, analyzer: FaceAnalyzer, describer: FaceDescribing) throws -> FaceCollection {
         let collection = try FaceCollection(directory: URL(fileURLWithPath: args.string("collection")!), analyzer: analyzer, describer: describer)
         collection.warnings.forEach { ctx.warn("facescan: warning: " + $0) }
-        if collection.entries.isEmpty {
-            throw APIError(.invalidParameter, "collection \(collection.directory.path): no face found in any of its images")
-        }
-        return collection
+        return try collection.requiringFaces()
     }
 
     /// The largest face of a still image, or InvalidParameterException naming the file.
@@ -45,33 +42,18 @@ extension CommandTable {
         of their descriptors over all their frames, so a face seen in profile in several frames is still \
         recognised; a person who leaves and comes back keeps their Index when the descriptor says it is \
         the same person.
+        search is start-face-search, wait and get-face-search in one command: the job runs in this \
+        process and is kept in the job store only when --max-results or --output jsonl is given (then \
+        every page has the JobId, and NextToken works with get-face-search and the same --sort-by).
         """,
         positionals: [PositionalSpec("FILE", help: "a video or image file")],
-        options: [collectionOption, faceMatchThreshold,
-                  OptionSpec("sort-by", .choice(["TIMESTAMP", "INDEX"]), valueName: "KEY", api: "SortBy", default: "TIMESTAMP",
-                             help: "order of Persons: by time, or by person Index then time")] + VideoOptions.all,
+        options: [collectionOption, faceMatchThreshold, JobOptions.sortBy] + VideoOptions.all + [JobOptions.maxResults, JobOptions.output],
         examples: [
             "facescan search --collection known/ clip.mp4 | jq -r '.Persons[] | [.Timestamp, .FaceMatches[0].Face.ExternalImageId] | @tsv'",
+            "facescan search --collection known/ --max-results 10 --sort-by INDEX clip.mp4 | jq -r .NextToken",
         ],
         validate: VideoOptions.validate,
-        run: { args, ctx in
-            var request = FaceSearchRequest(path: args.positionals[0], collection: URL(fileURLWithPath: args.string("collection")!))
-            request.sampling = VideoOptions.sampling(args)
-            request.start = VideoOptions.millis(args, "start")
-            request.end = VideoOptions.millis(args, "end")
-            request.faceMatchThreshold = Float(args.double("face-match-threshold") ?? 80)
-            _ = try VideoReader(path: request.path)
-            let pipeline = try FaceSearchPipeline()
-            let collection = try loadCollection(args, ctx, analyzer: pipeline.analyzer, describer: pipeline.describer)
-            let result = try pipeline.run(request, collection: collection) { frames, position, duration in
-                ctx.progress?.update(frames: frames, position: position, duration: duration)
-            }
-            var persons = result.persons
-            if args.string("sort-by") == "INDEX" {
-                persons.sort { ($0.person.index, $0.timestamp) < ($1.person.index, $1.timestamp) }
-            }
-            return GetFaceSearchResponse(jobStatus: .succeeded, videoMetadata: result.metadata, persons: persons).json
-        })
+        run: { args, ctx in try JobPorcelain.run(.faceSearch, JobOptions.searchJob, args, ctx) })
 
     static let searchFacesByImage = CommandSpec(
         name: "search-faces-by-image",

@@ -23,6 +23,11 @@ enum VideoOptions {
         return nil
     }
 
+    /// The frames the options choose: sampling, start and end (ms).
+    static func frames(_ args: ParsedArguments) -> (FrameSampling, Int64?, Int64?) {
+        (sampling(args), millis(args, "start"), millis(args, "end"))
+    }
+
     static func sampling(_ args: ParsedArguments) -> FrameSampling {
         guard let v = args.string("sample-rate") else { return .default }
         return v == "all" ? .everyFrame : .rate(Double(v)!)
