@@ -48,14 +48,23 @@ public enum AffineWarp {
                     let fy = rect.cy + dx * s + dy * c - 0.5
                     let x0 = Int(fx.rounded(.down)), y0 = Int(fy.rounded(.down))
                     let ax = Float(fx - Double(x0)), ay = Float(fy - Double(y0))
+                    let w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay
                     let o = out + (v * n + u) * 3
-                    for ch in 0..<3 {
-                        @inline(__always) func at(_ x: Int, _ y: Int) -> Float {
-                            (x < 0 || y < 0 || x >= w || y >= h) ? 0 : Float(px[(y * w + x) * 3 + ch])
+                    if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
+                        // Inside the frame: the four neighbours without checks.
+                        let p00 = (y0 * w + x0) * 3, p10 = p00 + 3, p01 = p00 + w * 3, p11 = p01 + 3
+                        for ch in 0..<3 {
+                            let value = Float(px[p00 + ch]) * w00 + Float(px[p10 + ch]) * w10 + Float(px[p01 + ch]) * w01 + Float(px[p11 + ch]) * w11
+                            o[ch] = value * scale + offset
                         }
-                        let top = at(x0, y0) * (1 - ax) + at(x0 + 1, y0) * ax
-                        let bottom = at(x0, y0 + 1) * (1 - ax) + at(x0 + 1, y0 + 1) * ax
-                        o[ch] = (top * (1 - ay) + bottom * ay) * scale + offset
+                    } else {
+                        for ch in 0..<3 {
+                            @inline(__always) func at(_ x: Int, _ y: Int) -> Float {
+                                (x < 0 || y < 0 || x >= w || y >= h) ? 0 : Float(px[(y * w + x) * 3 + ch])
+                            }
+                            let value = at(x0, y0) * w00 + at(x0 + 1, y0) * w10 + at(x0, y0 + 1) * w01 + at(x0 + 1, y0 + 1) * w11
+                            o[ch] = value * scale + offset
+                        }
                     }
                 }
             }

@@ -1,3 +1,5 @@
+import SIMDFMA
+
 /// A rectangle in pixels (x, y of the top-left corner, width, height).
 public struct PixelRect: Sendable, Equatable {
     public var x: Double, y: Double, width: Double, height: Double
@@ -45,19 +47,15 @@ public enum Resample {
                 let center = inputStart + (Double(o) + 0.5) * scale
                 let lo = max(0, Int((center - support).rounded(.down)))
                 let hi = min(inputLimit, Int((center + support).rounded(.up)))
+                // At most `stride` taps (the support bounds them), normalised.
+                let n = max(0, min(hi - lo, stride))
                 var total = 0.0
-                var ws: [Double] = []
-                if hi > lo {
-                    for i in lo..<hi {
-                        let w = max(0, 1 - abs((Double(i) + 0.5 - center) / filterScale))
-                        ws.append(w); total += w
-                    }
-                }
-                // Keep at most `stride` taps (the support bounds them) and normalise.
-                let n = min(ws.count, stride)
+                for k in 0..<n { total += max(0, 1 - abs((Double(lo + k) + 0.5 - center) / filterScale)) }
                 first[o] = Int32(lo)
                 count[o] = Int32(n)
-                for k in 0..<n { weights[o * stride + k] = total > 0 ? Float(ws[k] / total) : 0 }
+                for k in 0..<n where total > 0 {
+                    weights[o * stride + k] = Float(max(0, 1 - abs((Double(lo + k) + 0.5 - center) / filterScale)) / total)
+                }
             }
         }
     }
@@ -125,10 +123,25 @@ public enum Resample {
                 for o in 0..<ch {
                     let f = Int(vc.first[o]) - rowLo, n = Int(vc.count[o])
                     let dst = out + o * rowStride
-                    for x in 0..<(cw * 3) {
+                    let width = cw * 3
+                    let src = tmp.baseAddress! + f * width
+                    // 16 values at a time (rows are contiguous), then the tail.
+                    var x = 0
+                    let vscale = SIMD16<Float>(repeating: scale), voffset = SIMD16<Float>(repeating: offset)
+                    while x + 16 <= width {
+                        var acc = SIMD16<Float>()
+                        for t in 0..<n {
+                            let row = UnsafeRawPointer(src + t * width + x).loadUnaligned(as: SIMD16<Float>.self)
+                            acc = fma(SIMD16(repeating: w[o * vc.stride + t]), row, acc)
+                        }
+                        UnsafeMutableRawPointer(dst + x).storeBytes(of: fma(acc, vscale, voffset), as: SIMD16<Float>.self)
+                        x += 16
+                    }
+                    while x < width {
                         var acc: Float = 0
-                        for t in 0..<n { acc += w[o * vc.stride + t] * tmp[(f + t) * cw * 3 + x] }
+                        for t in 0..<n { acc += w[o * vc.stride + t] * src[t * width + x] }
                         dst[x] = acc * scale + offset
+                        x += 1
                     }
                 }
             }
