@@ -8,7 +8,7 @@ set -euo pipefail
 
 want=(libavformat-dev libavcodec-dev libswscale-dev libavutil-dev pkg-config)
 if [ "${1:-}" = "--test" ]; then
-    want+=(ffmpeg opencv-doc util-linux jq)
+    want+=(ffmpeg opencv-doc util-linux jq time)
 fi
 python3 -m pip --version >/dev/null 2>&1 || want+=(python3-pip)
 
