@@ -2,7 +2,7 @@
 # Installs what facescan needs on Debian/Ubuntu, only what is missing; quick when nothing is.
 #   scripts/install-deps.sh          build and run: FFmpeg development libraries, pkg-config, pip
 #   scripts/install-deps.sh --test   also what the test suite uses: the ffmpeg CLI (to make test videos), jq,
-#                                    opencv-doc (photos with faces), util-linux's setpriv, botocore
+#                                    opencv-doc (photos with faces), util-linux's setpriv, GNU time, botocore
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
