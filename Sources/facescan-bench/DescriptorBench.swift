@@ -89,16 +89,7 @@ private func benchPhoto() -> RGBImage? {
 
 /// dlib's times from scripts/dlib_bench.py (its JSON line), or nil when dlib cannot be run.
 private func dlibTimes(script: URL, models: URL) -> [String: Any]? {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", script.path, models.path]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0,
-          let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last(where: { $0.hasPrefix("{") }) else { return nil }
+    guard let (status, output) = python([script.path, models.path]), status == 0,
+          let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else { return nil }
     return try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
 }

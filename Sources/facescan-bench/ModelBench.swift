@@ -76,19 +76,6 @@ private func benchmarkInput(count: Int) -> [Float] {
     }
 }
 
-private func python(_ arguments: [String]) -> (status: Int32, output: String)? {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3"] + arguments
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
 private func liteRTAvailable() -> Bool {
     python(["-c", "import ai_edge_litert.interpreter"])?.status == 0
 }

@@ -36,16 +36,8 @@ func runSearchBenchmarks() {
                      matched.keys.sorted().map { "\($0) \(matched[$0]!.count)" }.joined(separator: ", "), ours))
 
         let script = root.appendingPathComponent("scripts/face_recognition_search.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, video, String(fps)] + known
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0, let line = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+        guard let (status, output) = python([script, video, String(fps)] + known), status == 0,
+              let line = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
               let seconds = line["seconds"] as? Double else {
             print("  face_recognition:  not installed (pip install --no-deps face_recognition face_recognition_models, with dlib-bin)")
             return
