@@ -109,6 +109,26 @@ import Testing
         #expect(models.first { $0["Name"] as? String == "face_landmark.tflite" }?["Status"] as? String == "corrupt")
     }
 
+    @Test func aModelChangedAfterVerificationIsVerifiedAgain() throws {
+        let dir = Self.dir.appendingPathComponent("stamped-models")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let real = ModelStore().url(of: .irisLandmark)
+        let copy = dir.appendingPathComponent(ModelFile.irisLandmark.name)
+        try FileManager.default.copyItem(at: real, to: copy)
+        let store = ModelStore(directory: dir)
+        #expect(throws: Never.self) { _ = try store.load(.irisLandmark) }
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(".verified").path))
+        // Damage the file in place (same inode and size; the modification time moves on).
+        usleep(10_000)
+        let handle = try FileHandle(forWritingTo: copy)
+        try handle.seek(toOffset: 1000)
+        handle.write(Data(repeating: 0xAB, count: 64))
+        try handle.close()
+        do { _ = try store.load(.irisLandmark); Issue.record("a damaged model loaded") } catch let e as APIError {
+            #expect(e.message.contains("corrupt"))
+        }
+    }
+
     @Test func probePrintsMetadataThatPassesTheShapeCheck() throws {
         let path = Self.dir.appendingPathComponent("probe.mp4").path
         try TestSupport.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", path])

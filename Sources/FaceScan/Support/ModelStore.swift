@@ -103,11 +103,40 @@ public struct ModelStore: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw APIError(.accessDenied, "model file \(path) cannot be read; check its permissions or set FACESCAN_MODELS")
         }
-        guard ModelStore.verify(data, model) else {
+        // Hashing every model on every run costs about 0.2 s; a stamp records the file versions already
+        // verified (device, inode, size, modification time), so only a new or changed file is hashed.
+        let stamped = identity.map { verifiedStamp()[model.name] == $0.stamp(model.sha256) } ?? false
+        guard stamped || ModelStore.verify(data, model) else {
             throw APIError(.resourceNotFound, "model file \(path) is corrupt (its size or SHA-256 does not match \(model.sha256)); run `facescan models fetch` to replace it")
         }
-        if let identity { VerifiedModels.shared.store(data, path: path, identity: identity) }
+        if let identity {
+            VerifiedModels.shared.store(data, path: path, identity: identity)
+            if !stamped { recordVerified(model, identity) }
+        }
         return data
+    }
+
+    private var stampURL: URL { directory.appendingPathComponent(".verified") }
+
+    /// The stamp file: one line per model, `name stamp`.
+    private func verifiedStamp() -> [String: String] {
+        guard let text = try? String(contentsOf: stampURL, encoding: .utf8) else { return [:] }
+        var out: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2 { out[String(parts[0])] = String(parts[1]) }
+        }
+        return out
+    }
+
+    /// Adds a verified file version to the stamp (write, rename; failure only costs a hash next time).
+    private func recordVerified(_ model: ModelFile, _ identity: FileIdentity) {
+        var stamp = verifiedStamp()
+        stamp[model.name] = identity.stamp(model.sha256)
+        let text = stamp.keys.sorted().map { "\($0) \(stamp[$0]!)\n" }.joined()
+        let tmp = directory.appendingPathComponent(".verified-\(getpid())")
+        guard FileManager.default.createFile(atPath: tmp.path, contents: Data(text.utf8)) else { return }
+        if rename(tmp.path, stampURL.path) != 0 { unlink(tmp.path) }
     }
 
     /// The verified path of a model (for loaders that read the file themselves).
@@ -124,6 +153,9 @@ struct FileIdentity: Equatable {
         device = UInt64(st.st_dev); inode = UInt64(st.st_ino); size = Int64(st.st_size)
         modified = Int64(st.st_mtim.tv_sec); modifiedNanos = Int64(st.st_mtim.tv_nsec)
     }
+
+    /// The stamp of this file version verified against `sha256`.
+    func stamp(_ sha256: String) -> String { "\(device):\(inode):\(size):\(modified).\(modifiedNanos):\(sha256)" }
 }
 
 /// Model bytes already verified in this process, so that loading a model for each worker thread reads
