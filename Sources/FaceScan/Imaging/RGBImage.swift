@@ -32,19 +32,23 @@ public struct RGBImage: Sendable {
         if turns == 0 { return self }
         let (w, h) = (width, height)
         let (ow, oh) = turns == 2 ? (w, h) : (h, w)
+        // Where pixel (x, y) lands: base + x·stepX + y·stepY (in bytes of the output).
+        let (base, stepX, stepY): (Int, Int, Int)
+        switch turns {
+        case 1: (base, stepX, stepY) = ((h - 1) * 3, ow * 3, -3)
+        case 2: (base, stepX, stepY) = (((h - 1) * ow + w - 1) * 3, -3, -ow * 3)
+        default: (base, stepX, stepY) = ((w - 1) * ow * 3, -ow * 3, 3)
+        }
         var out = [UInt8](repeating: 0, count: w * h * 3)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for y in 0..<h {
-                    for x in 0..<w {
-                        let (ox, oy): (Int, Int)
-                        switch turns {
-                        case 1: (ox, oy) = (h - 1 - y, x)
-                        case 2: (ox, oy) = (w - 1 - x, h - 1 - y)
-                        default: (ox, oy) = (y, w - 1 - x)
-                        }
-                        let s = (y * w + x) * 3, d = (oy * ow + ox) * 3
+                    var d = base + y * stepY
+                    var s = y * w * 3
+                    for _ in 0..<w {
                         dst[d] = src[s]; dst[d + 1] = src[s + 1]; dst[d + 2] = src[s + 2]
+                        d += stepX
+                        s += 3
                     }
                 }
             }

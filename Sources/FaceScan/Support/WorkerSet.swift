@@ -30,11 +30,9 @@ final class WorkerSet<Worker> {
     }
 }
 
-extension VideoReader {
-    /// The next sampled frames, up to `count` (fewer at the end; empty when there are none left).
-    func next(upTo count: Int) throws -> [SampledFrame] {
-        var frames: [SampledFrame] = []
-        while frames.count < count, let f = try next() { frames.append(f) }
-        return frames
-    }
+/// The first error thrown by concurrent work.
+final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var error: Error?
+    func set(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
 }
