@@ -98,6 +98,7 @@ public struct ArgumentParser {
                 } else {
                     throw APIError.invalidParameter("--\(option.name) needs a value (\(option.kind.accepts))")
                 }
+                if value.isEmpty && option.emptyMeansAbsent { continue }
                 if let problem = option.validate(value) { throw APIError.invalidParameter(problem) }
                 parsed.set(option.name, value)
             } else {

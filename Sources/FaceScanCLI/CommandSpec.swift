@@ -4,12 +4,13 @@ import FaceScan
 public struct CommandContext {
     /// `--quiet`: no progress and no warnings on stderr.
     public let quiet: Bool
-    /// Writes one line to stderr (warnings); silent when quiet.
+    /// A warning for stderr, printed once the command has succeeded (dropped if it fails); silent when quiet.
     public let warn: (String) -> Void
     /// Progress display on stderr; nil when stderr is not a terminal or when quiet.
     public let progress: ProgressLine?
-    /// Writes one document on stdout at once, compact on one line (streamed output, `--output jsonl`).
-    public let emit: (JSON) -> Void
+    /// Writes one document on stdout at once, compact on one line (streamed output, `--output jsonl`);
+    /// throws InternalServerError when stdout cannot be written.
+    public let emit: (JSON) throws -> Void
 }
 
 /// One command of the tool, declared once: parsing, `--help`, the man page and README tests read it.

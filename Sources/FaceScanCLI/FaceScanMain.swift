@@ -13,44 +13,57 @@ public enum FaceScanMain {
         do {
             switch try ArgumentParser(table: table).parse(arguments) {
             case .version:
-                writeAll(STDOUT_FILENO, "facescan \(FaceScanVersion.string)\n")
+                try writeAll(STDOUT_FILENO, "facescan \(FaceScanVersion.string)\n", what: "standard output")
                 return 0
             case .manual:
-                writeAll(STDOUT_FILENO, ManPage.render(table))
+                try writeAll(STDOUT_FILENO, ManPage.render(table), what: "standard output")
                 return 0
             case .help(let command):
-                writeAll(STDOUT_FILENO, command.map(Help.command) ?? Help.general(table))
+                try writeAll(STDOUT_FILENO, command.map(Help.command) ?? Help.general(table), what: "standard output")
                 return 0
             case .run(let args, let quiet):
                 let progress = ProgressLine.wanted(quiet: quiet) ? ProgressLine() : nil
+                // Warnings are held until the command has succeeded: a failure prints its one JSON error
+                // object alone on stderr, so that `json.loads(stderr)` works.
+                let warnings = WarningBuffer()
                 let context = CommandContext(
                     quiet: quiet,
-                    warn: { message in if !quiet { writeAll(STDERR_FILENO, message + "\n") } },
+                    warn: { message in if !quiet { warnings.lines.append(message) } },
                     progress: progress,
-                    emit: { document in writeAll(STDOUT_FILENO, document.rendered() + "\n") })
+                    emit: { document in try writeAll(STDOUT_FILENO, document.rendered() + "\n", what: "standard output") })
                 let output: JSON?
                 do {
                     defer { progress?.finish() }
                     output = try args.command.run(args, context)
                 }
-                if let output { writeAll(STDOUT_FILENO, output.rendered(pretty: true) + "\n") }
+                if let output { try writeAll(STDOUT_FILENO, output.rendered(pretty: true) + "\n", what: "standard output") }
+                for line in warnings.lines { try? writeAll(STDERR_FILENO, line + "\n", what: "standard error") }
                 return 0
             }
         } catch {
             let apiError = (error as? APIError) ?? (error as? APIErrorConvertible)?.apiError
                 ?? APIError(.internalServerError, "unexpected failure: \(error)")
-            writeAll(STDERR_FILENO, apiError.json.rendered() + "\n")
+            try? writeAll(STDERR_FILENO, apiError.json.rendered() + "\n", what: "standard error")
             return apiError.kind.exitCode
         }
     }
 
-    /// Writes all bytes; a closed pipe (e.g. `| head`) ends the write quietly.
-    static func writeAll(_ fd: Int32, _ text: String) {
+    /// Writes all bytes. A closed pipe (e.g. `| head`) ends the write quietly: the reader wanted no
+    /// more. Any other failure (a full disk, an I/O error) is an InternalServerError, so that results
+    /// that were not written are never reported as a success.
+    static func writeAll(_ fd: Int32, _ text: String, what: String) throws {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { return }
+                throw APIError(.internalServerError, "cannot write the results to \(what): \(String(cString: strerror(errno)))")
+            }
             bytes = bytes.dropFirst(n)
         }
     }
 }
+
+/// Warnings of a running command, printed once it has succeeded.
+final class WarningBuffer { var lines: [String] = [] }

@@ -48,10 +48,14 @@ public struct OptionSpec: Sendable {
     public let defaultText: String?
     /// The command cannot run without it.
     public let required: Bool
+    /// An empty value is the same as not giving the option (NextToken: the AWS SDKs' examples start
+    /// their Get loops with an empty token, which the service reads as "the first page").
+    public let emptyMeansAbsent: Bool
 
     public init(_ name: String, short: Character? = nil, _ kind: ValueKind, valueName: String = "", api: String? = nil,
-                default defaultText: String? = nil, required: Bool = false, help: String) {
+                default defaultText: String? = nil, required: Bool = false, emptyMeansAbsent: Bool = false, help: String) {
         self.required = required
+        self.emptyMeansAbsent = emptyMeansAbsent
         self.name = name
         self.short = short
         self.kind = kind

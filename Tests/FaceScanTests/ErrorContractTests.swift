@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func missingFile() throws {
-        try Self.expectError(["probe", "/nonexistent/video.mp4"], .resourceNotFound, mentioning: "/nonexistent/video.mp4 does not exist")
+        try Self.expectError(["probe", "/nonexistent/video.mp4"], .invalidS3Object, mentioning: "/nonexistent/video.mp4 does not exist")
     }
 
     @Test func emptyFile() throws {
@@ -65,7 +65,7 @@ import Testing
             chmod(Self.dir.path, 0o755)
             chmod(Self.dir.deletingLastPathComponent().path, 0o755)
         }
-        try Self.expectError(["probe", path], .accessDenied, mentioning: path, asNobody: asNobody)
+        try Self.expectError(["probe", path], .invalidS3Object, mentioning: path, asNobody: asNobody)
     }
 
     @Test func audioOnlyFile() throws {

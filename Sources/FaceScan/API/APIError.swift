@@ -15,6 +15,7 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
         case invalidPaginationToken = "InvalidPaginationTokenException"
         case idempotentParameterMismatch = "IdempotentParameterMismatchException"
         case limitExceeded = "LimitExceededException"
+        case invalidS3Object = "InvalidS3ObjectException"
 
         /// The process exit status for this error (documented in README.md and facescan(1)).
         public var exitCode: Int32 {
@@ -29,6 +30,7 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
             case .invalidPaginationToken: return 8
             case .idempotentParameterMismatch: return 9
             case .limitExceeded: return 10
+            case .invalidS3Object: return 11
             }
         }
 
@@ -37,7 +39,7 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
             switch self {
             case .internalServerError: return "an unexpected failure inside facescan (a bug, or the system ran out of a resource)"
             case .invalidParameter: return "a bad option or value, an input that is not a regular file, a video without a usable video stream, no face where one is required"
-            case .resourceNotFound: return "the input file, collection, job or a model file does not exist (or a model file is corrupt)"
+            case .resourceNotFound: return "a collection, a job or a model file does not exist (or a model file is corrupt)"
             case .accessDenied: return "a file or directory cannot be read or written for lack of permission"
             case .invalidImageFormat: return "the input is empty, truncated or not a video or image FFmpeg can decode"
             case .imageTooLarge: return "an image is larger than facescan accepts"
@@ -45,6 +47,7 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
             case .invalidPaginationToken: return "a NextToken that was modified, truncated, or belongs to another job or sort order"
             case .idempotentParameterMismatch: return "a ClientRequestToken reused with different parameters"
             case .limitExceeded: return "more concurrent jobs than the configured limit"
+            case .invalidS3Object: return "the input video or image does not exist or cannot be read (the service's \"unable to access the object\")"
             }
         }
     }

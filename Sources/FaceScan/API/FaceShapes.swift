@@ -1,17 +1,18 @@
 /// Rekognition's `BoundingBox`: ratios of the frame's width and height.
-public struct BoundingBox: Sendable, Equatable, JSONRepresentable {
+public struct BoundingBox: Sendable, Equatable, Codable, JSONRepresentable {
     public var width: Float, height: Float, left: Float, top: Float
 
     public init(width: Float, height: Float, left: Float, top: Float) {
         self.width = width; self.height = height; self.left = left; self.top = top
     }
 
-    /// A pixel box as ratios of a frame, clipped to the frame ([0, 1]).
+    /// A pixel box as ratios of a frame. Not clipped: as the service documents, Left and Top can be
+    /// negative, and Left + Width or Top + Height above 1, for a face cut by the frame's edge, so the box
+    /// keeps its centre and size (and the face's landmarks stay inside it).
     public init(xmin: Double, ymin: Double, xmax: Double, ymax: Double, frameWidth: Int, frameHeight: Int) {
         let w = Double(frameWidth), h = Double(frameHeight)
-        let l = min(max(xmin / w, 0), 1), t = min(max(ymin / h, 0), 1)
-        let r = min(max(xmax / w, 0), 1), b = min(max(ymax / h, 0), 1)
-        self.init(width: Float(max(0, r - l)), height: Float(max(0, b - t)), left: Float(l), top: Float(t))
+        self.init(width: Float(max(0, xmax - xmin) / w), height: Float(max(0, ymax - ymin) / h),
+                  left: Float(xmin / w), top: Float(ymin / h))
     }
 
     public var json: JSON {
@@ -20,7 +21,7 @@ public struct BoundingBox: Sendable, Equatable, JSONRepresentable {
 }
 
 /// Rekognition's `Landmark`: a facial feature's position as ratios of the frame.
-public struct Landmark: Sendable, JSONRepresentable {
+public struct Landmark: Sendable, Codable, JSONRepresentable {
     public var type: String
     public var x: Float, y: Float
     public init(type: String, x: Float, y: Float) { self.type = type; self.x = x; self.y = y }
@@ -28,21 +29,21 @@ public struct Landmark: Sendable, JSONRepresentable {
 }
 
 /// Rekognition's `Pose`, degrees in [−180, 180].
-public struct Pose: Sendable, Equatable, JSONRepresentable {
+public struct Pose: Sendable, Equatable, Codable, JSONRepresentable {
     public var roll: Float, yaw: Float, pitch: Float
     public init(roll: Float, yaw: Float, pitch: Float) { self.roll = roll; self.yaw = yaw; self.pitch = pitch }
     public var json: JSON { .object([("Roll", .float(roll)), ("Yaw", .float(yaw)), ("Pitch", .float(pitch))]) }
 }
 
 /// Rekognition's `ImageQuality`, both in [0, 100].
-public struct ImageQuality: Sendable, Equatable, JSONRepresentable {
+public struct ImageQuality: Sendable, Equatable, Codable, JSONRepresentable {
     public var brightness: Float, sharpness: Float
     public init(brightness: Float, sharpness: Float) { self.brightness = brightness; self.sharpness = sharpness }
     public var json: JSON { .object([("Brightness", .float(brightness)), ("Sharpness", .float(sharpness))]) }
 }
 
 /// A yes/no attribute with a Confidence (Rekognition's EyeOpen, MouthOpen, …).
-public struct BooleanAttribute: Sendable, Equatable, JSONRepresentable {
+public struct BooleanAttribute: Sendable, Equatable, Codable, JSONRepresentable {
     public var value: Bool
     public var confidence: Float
     public init(value: Bool, confidence: Float) { self.value = value; self.confidence = confidence }
@@ -50,7 +51,7 @@ public struct BooleanAttribute: Sendable, Equatable, JSONRepresentable {
 }
 
 /// Rekognition's `EyeDirection`: where the eyes look, degrees, with a Confidence.
-public struct EyeDirection: Sendable, Equatable, JSONRepresentable {
+public struct EyeDirection: Sendable, Equatable, Codable, JSONRepresentable {
     public var yaw: Float, pitch: Float, confidence: Float
     public init(yaw: Float, pitch: Float, confidence: Float) { self.yaw = yaw; self.pitch = pitch; self.confidence = confidence }
     public var json: JSON { .object([("Yaw", .float(yaw)), ("Pitch", .float(pitch)), ("Confidence", .float(confidence))]) }
@@ -59,7 +60,7 @@ public struct EyeDirection: Sendable, Equatable, JSONRepresentable {
 /// Rekognition's `FaceDetail`, with the attributes facescan computes. Attributes it cannot compute
 /// honestly (AgeRange, Gender, Emotions, Beard, Mustache, Eyeglasses, Sunglasses, FaceOccluded, Smile)
 /// are never present.
-public struct FaceDetail: Sendable, JSONRepresentable {
+public struct FaceDetail: Sendable, Codable, JSONRepresentable {
     public var boundingBox: BoundingBox
     public var landmarks: [Landmark]?
     public var pose: Pose?

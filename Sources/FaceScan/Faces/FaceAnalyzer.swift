@@ -22,8 +22,9 @@ public struct AnalysedFace: Sendable {
 ///   sure of scores near 100, and either model's doubt lowers it.
 /// - A detection the mesh rejects is dropped, unless the detector is sure of it (probability ≥ 0.7):
 ///   MediaPipe's mesh does not handle faces seen in profile (its presence score is near 0 there), while
-///   the detectors find them. Such a face is reported with BoundingBox, Confidence (the detector's) and
-///   Quality, but no Landmarks, Pose or mesh-based attributes, which cannot be computed honestly.
+///   the detectors find them. Such a face is reported with BoundingBox, Confidence (the detector's),
+///   Quality, and Landmarks and Pose from the detector's six keypoints (`KeypointPose`: eyeLeft, eyeRight
+///   and nose; a pose fitted to a 3-D face model), but no mesh-based attributes.
 ///   Weak detections the mesh rejects (printed crests, patterns) are false positives and are dropped.
 public final class FaceAnalyzer {
     public let detector: FaceDetector
@@ -73,8 +74,13 @@ public final class FaceAnalyzer {
         let d = face.detection
         let q = FaceQuality.measure(image, box: PixelRect(x: d.xmin, y: d.ymin, width: d.width, height: d.height))
         face.detail.quality = ImageQuality(brightness: Float(q.brightness), sharpness: Float(q.sharpness))
-        guard let meshed = face.meshed else { return }
         let w = Double(image.width), h = Double(image.height)
+        guard let meshed = face.meshed else {
+            // No mesh (a profile, a face cut by the edge): what the detector's keypoints give.
+            face.detail.landmarks = KeypointPose.landmarks(d.keypoints).map { Landmark(type: $0.type, x: Float($0.x / w), y: Float($0.y / h)) }
+            face.detail.pose = KeypointPose.estimate(d.keypoints).map { Pose(roll: Float($0.roll), yaw: Float($0.yaw), pitch: Float($0.pitch)) }
+            return
+        }
         let marks = LandmarkMapping.landmarks(mesh: meshed.mesh.points, leftPupil: meshed.leftEye.pupil, rightPupil: meshed.rightEye.pupil)
         face.detail.landmarks = marks.map { Landmark(type: $0.type, x: Float($0.x / w), y: Float($0.y / h)) }
         let pose = HeadPose.estimate(meshed.mesh.points)

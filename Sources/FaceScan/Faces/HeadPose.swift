@@ -34,7 +34,12 @@ public enum HeadPose {
         let x = normalize(xAxis)
         var y = mesh[152] - mesh[10]
         y = normalize(y - (y * x).sum() * x)
-        let z = cross(x, y)
+        return angles(x: x, y: y, z: cross(x, y), pitchOffset: pitchOffsetDegrees)
+    }
+
+    /// Roll, yaw and pitch of the rotation whose columns are the face's axes `x`, `y`, `z` in camera
+    /// coordinates, with the signs described above; `pitchOffset` is subtracted from the pitch.
+    static func angles(x: SIMD3<Double>, y: SIMD3<Double>, z: SIMD3<Double>, pitchOffset: Double) -> Angles {
         // R = [x y z] = Rz(φ)·Rx(θ)·Ry(ψ): R20 = x.z = −cosθ sinψ, R21 = y.z = sinθ, R22 = z.z = cosθ cosψ,
         // R01 = y.x = −sinφ cosθ, R11 = y.y = cosφ cosθ.
         let yawCam = atan2(-x.z, z.z)
@@ -42,7 +47,7 @@ public enum HeadPose {
         let rollCam = atan2(-y.x, y.y)
         let deg = 180 / Double.pi
         return Angles(roll: clampDegrees(rollCam * deg), yaw: clampDegrees(-yawCam * deg),
-                      pitch: clampDegrees(-pitchCam * deg - pitchOffsetDegrees))
+                      pitch: clampDegrees(-pitchCam * deg - pitchOffset))
     }
 
     static func clampDegrees(_ a: Double) -> Double {

@@ -4,8 +4,9 @@ import Foundation
 ///
 /// The collection is loaded (and its cache refreshed) by the job, in the process that runs it; its
 /// warnings (images without a face, with several) become the job's warnings. The search pipeline decides
-/// identities at the end of the video, so the Persons are stored at the end, in TIMESTAMP order, followed
-/// by the INDEX order; progress is recorded frame by frame meanwhile.
+/// identities at the end of the video, so the Persons are stored at the end (streamed from the
+/// pipeline's temporary file, a frame at a time), in TIMESTAMP order, followed by the INDEX order;
+/// progress is recorded frame by frame meanwhile.
 extension VideoJobOperation {
     public static let faceSearch = VideoJobOperation(
         startAPI: "StartFaceSearch", getAPI: "GetFaceSearch", itemsKey: "Persons", sortOrders: ["TIMESTAMP", "INDEX"],
@@ -13,17 +14,18 @@ extension VideoJobOperation {
         run: { request, sink in
             let search = try FaceSearchJob.searchRequest(request)
             let pipeline = try FaceSearchPipeline()
-            let loaded = try FaceCollection(directory: search.collection, analyzer: pipeline.analyzer, describer: pipeline.describer)
-            loaded.warnings.forEach(sink.warn)
-            let collection = try loaded.requiringFaces()
-            let result = try pipeline.run(search, collection: collection) {
-                frames, position, duration in
+            let collection = try FaceCollection(directory: search.collection, analyzer: pipeline.analyzer, describer: pipeline.describer)
+            collection.warnings.forEach(sink.warn)
+            var indices: [Int32] = []
+            let summary = try pipeline.run(search, collection: collection, progress: { frames, position, duration in
                 sink.progress(frames: frames, position: position, duration: duration)
                 try sink.append([])  // no items yet; stops here when the job was interrupted or deleted
-            }
-            result.warnings.forEach(sink.warn)
-            try sink.append(result.persons.map(\.json))
-            try sink.addOrder("INDEX", permutation: FaceSearchJob.indexOrder(result.persons))
+            }, emit: { persons in
+                indices += persons.map { Int32(truncatingIfNeeded: $0.person.index) }
+                try sink.append(persons.map(\.json))
+            })
+            summary.warnings.forEach(sink.warn)
+            try sink.addOrder("INDEX", permutation: FaceSearchJob.indexOrder(indices))
         })
 }
 
@@ -57,11 +59,10 @@ public enum FaceSearchJob {
         return r
     }
 
-    /// GetFaceSearch's SortBy INDEX: `persons` (in TIMESTAMP order) by person Index, then Timestamp, as
-    /// a permutation (the k-th number is the position in `persons` of the match shown k-th).
-    public static func indexOrder(_ persons: [PersonMatch]) -> [Int] {
-        persons.indices.sorted { a, b in
-            (persons[a].person.index, persons[a].timestamp, a) < (persons[b].person.index, persons[b].timestamp, b)
-        }
+    /// GetFaceSearch's SortBy INDEX as a permutation of the Persons in TIMESTAMP order, given their
+    /// person Indexes in that order: by Index, then Timestamp (the k-th number is the position of the
+    /// match shown k-th).
+    public static func indexOrder(_ indices: [Int32]) -> [Int] {
+        indices.indices.sorted { a, b in (indices[a], a) < (indices[b], b) }
     }
 }

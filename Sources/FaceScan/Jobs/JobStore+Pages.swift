@@ -25,7 +25,8 @@ extension JobStore {
             throw APIError(.resourceNotFound, "job \(id) was started by \(r.request.api), not \(operation.startAPI); \(operation.getAPI) does not know it")
         }
         var position = 0
-        if let nextToken { position = try self.position(of: nextToken, jobId: id, order: order, operation: operation) }
+        // An empty NextToken is the first page, as the service reads it.
+        if let nextToken, !nextToken.isEmpty { position = try self.position(of: nextToken, jobId: id, order: order, operation: operation) }
         guard r.status == .succeeded else {
             return try response(r, operation: operation, order: order, position: 0, limit: 0, available: 0)
         }
@@ -71,7 +72,7 @@ extension JobStore {
                 next = PaginationToken(jobId: r.jobId, order: UInt8(order), position: end).encoded(key: key)
             }
         }
-        return VideoJobPageResponse(jobStatus: r.status, statusMessage: r.reportedStatusMessage, videoMetadata: r.videoMetadata,
+        return VideoJobPageResponse(jobStatus: r.status, statusMessage: r.status == .inProgress ? nil : r.reportedStatusMessage, videoMetadata: r.videoMetadata,
                                     nextToken: next, itemsKey: operation.itemsKey, items: items,
                                     nextTokenFirst: operation.nextTokenFirst, jobId: r.jobId, jobTag: r.request.jobTag)
     }

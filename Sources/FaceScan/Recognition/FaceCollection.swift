@@ -55,7 +55,8 @@ public final class FaceCollection {
     }
 
     /// Indexes `directory` (see the type's documentation). Throws `ResourceNotFoundException` for a
-    /// missing folder and `InvalidParameterException` for one that is not a folder or holds no image.
+    /// missing folder and `InvalidParameterException` for one that is not a folder. A folder without
+    /// images, or whose images have no face, is an empty collection.
     public init(directory: URL, analyzer: FaceAnalyzer, describer: FaceDescribing,
                 cacheDirectory: URL? = FaceCollection.defaultCacheDirectory()) throws {
         self.directory = directory.standardizedFileURL
@@ -99,10 +100,11 @@ public final class FaceCollection {
         }
     }
 
-    /// The cheap checks of a collection folder, without analysing anything: it exists, is a readable
-    /// folder and holds images. A start checks this before it starts a job (as it checks the video).
+    /// The cheap checks of a collection folder, without analysing anything: it exists and is a readable
+    /// folder. A start checks this before it starts a job (as it checks the video). A folder without
+    /// images is an empty collection, as the service searches an empty collection: nothing matches.
     /// - Returns: the image files, relative paths, sorted.
-    /// - Throws: ResourceNotFoundException (missing), InvalidParameterException (not a folder, no image),
+    /// - Throws: ResourceNotFoundException (missing), InvalidParameterException (not a folder),
     ///   AccessDeniedException (unreadable).
     @discardableResult
     public static func check(directory: URL) throws -> [String] {
@@ -117,20 +119,7 @@ public final class FaceCollection {
         guard access(path, R_OK | X_OK) == 0 else {
             throw APIError(.accessDenied, "collection \(directory.path) cannot be read: permission denied")
         }
-        let images = imageFiles(in: directory.standardizedFileURL)
-        guard !images.isEmpty else {
-            throw APIError(.invalidParameter, "collection \(directory.path) holds no image (.jpg, .jpeg, .png, .webp, .bmp)")
-        }
-        return images
-    }
-
-    /// The collection, when it has a face to search for.
-    /// - Throws: InvalidParameterException when no image had a face.
-    public func requiringFaces() throws -> FaceCollection {
-        guard !entries.isEmpty else {
-            throw APIError(.invalidParameter, "collection \(directory.path): no face found in any of its images")
-        }
-        return self
+        return imageFiles(in: directory.standardizedFileURL)
     }
 
     public static func defaultCacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
@@ -207,10 +196,17 @@ public final class FaceCollection {
     /// The collection faces whose descriptor is within reach of `descriptor`, best first, as FaceMatches
     /// with Similarity ≥ `threshold`.
     public func matches(for descriptor: [Float], threshold: Float, maxFaces: Int = 4096) -> [FaceMatch] {
+        scored(descriptor, threshold: threshold).prefix(maxFaces).map { FaceMatch(similarity: $0.s, face: $0.e.face) }
+    }
+
+    /// The entries with Similarity ≥ `threshold` to `descriptor`, best first.
+    public func nearest(to descriptor: [Float], threshold: Float) -> [Entry] {
+        scored(descriptor, threshold: threshold).map(\.e)
+    }
+
+    private func scored(_ descriptor: [Float], threshold: Float) -> [(e: Entry, s: Float)] {
         entries.map { (e: $0, s: Similarity.percent(distance: FaceDescriptor.distance(descriptor, $0.descriptor))) }
             .filter { $0.s >= threshold }
             .sorted { $0.s > $1.s }
-            .prefix(maxFaces)
-            .map { FaceMatch(similarity: $0.s, face: $0.e.face) }
     }
 }

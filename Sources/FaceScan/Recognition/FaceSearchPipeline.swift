@@ -16,27 +16,44 @@ public struct FaceSearchRequest: Sendable {
     }
 }
 
+/// What a search found besides its Persons (which it streams as it produces them).
+public struct FaceSearchSummary: Sendable {
+    public var metadata: VideoMetadata
+    public var framesAnalysed: Int
+    public var personsTracked: Int
+    /// PersonMatches produced.
+    public var personMatches: Int
+    /// Problems with the video (e.g. packets that could not be decoded); the collection's own are in
+    /// `FaceCollection.warnings`.
+    public var warnings: [String]
+}
+
 public struct FaceSearchResult: Sendable {
     public var metadata: VideoMetadata
     /// Sorted by Timestamp, then Index.
     public var persons: [PersonMatch]
     public var framesAnalysed: Int
     public var personsTracked: Int
-    /// Problems with the video (e.g. packets that could not be decoded); the collection's own are in
-    /// `FaceCollection.warnings`.
     public var warnings: [String]
 }
 
 /// "When does each person I know appear in this video?": detect and describe every face of the sampled
 /// frames, link them into persons (`FaceTracker`), decide each person's identity from their best frames,
-/// and report the persons that match the collection at each time they appear.
+/// and report every person at each time they appear, with the collection faces they match.
 ///
 /// A person's similarity to a collection face is that of the mean of the person's descriptors (over
 /// all the frames they appear in): averaging cancels much of the noise of single frames (pose, blur,
 /// lighting), so one lucky frame does not make a match and a face seen in profile through several
 /// frames can still be recognised. On the profile close-up of short_hamilton_clip.mp4 single frames lie
 /// 0.56–0.67 from the person's photo, their mean 0.575. Every time the person appears, their
-/// PersonMatch carries the collection faces they match with that Similarity.
+/// PersonMatch lists those collection faces, each with the Similarity of that frame's own face to it
+/// (so it varies from frame to frame, and may fall below the threshold in a hard frame of a person
+/// whose identity the track as a whole decided); a frame whose own face is clearly someone else (a
+/// wrong link) gets no FaceMatches. A person who matches nobody is listed with empty FaceMatches, as
+/// the service lists every person it tracks.
+///
+/// Faces are kept in a temporary file until the end of the video (`SightingLog`), not in memory, so
+/// memory stays flat however long the video; PersonMatches are handed to `emit` a frame at a time.
 public final class FaceSearchPipeline {
     private let workers: WorkerSet<(analyzer: FaceAnalyzer, describer: FaceDescribing)>
     /// A frame is reported as a match only if its own face is at least this similar to the matched
@@ -65,30 +82,32 @@ public final class FaceSearchPipeline {
         })
     }
 
-    /// Searches the video for the collection's faces.
+    /// Searches the video for the collection's faces, handing the PersonMatches to `emit` in Timestamp
+    /// (then Index) order, a frame's at a time, once the whole video has been analysed.
     /// - Parameter progress: called after every analysed frame with the frames analysed, the video time
     ///   reached and the duration (ms); an error it throws stops the search (a job stopped or deleted).
     public func run(_ request: FaceSearchRequest, collection: FaceCollection,
-                    progress: (Int, Int64, Int64?) throws -> Void = { _, _, _ in }) throws -> FaceSearchResult {
+                    progress: (Int, Int64, Int64?) throws -> Void = { _, _, _ in },
+                    emit: ([PersonMatch]) throws -> Void) throws -> FaceSearchSummary {
         let reader = try VideoReader(path: request.path)
         reader.configure(sampling: request.sampling, start: request.start, end: request.end)
         var tracker = FaceTracker()
-        struct Seen { var timestamp: Int64; var index: Int; var detail: FaceDetail; var descriptor: [Float] }
         var sums: [Int: (sum: [Double], count: Int)] = [:]
-        var seen: [Seen] = []
+        let log = try SightingLog()
         var frames = 0
         while case let batch = try reader.next(upTo: workers.workers.count), !batch.isEmpty {
             let analysed = try workers.map(batch) { worker, frame in
                 try worker.analyzer.analyse(frame.image).map { ($0, try worker.describer.describe(frame.image, $0.detection)) }
             }
             for (frame, pairs) in zip(batch, analysed) {
-                let faces = pairs.map(\.0)
                 let described = pairs.map { ($0.0.detection, $0.1) }
                 let indices = tracker.assign(timestamp: frame.timestamp, faces: described)
-                for (i, face) in faces.enumerated() {
-                    seen.append(Seen(timestamp: frame.timestamp, index: indices[i], detail: face.detail, descriptor: described[i].1))
-                    var acc = sums[indices[i]] ?? ([Double](repeating: 0, count: described[i].1.count), 0)
-                    for (k, v) in described[i].1.enumerated() { acc.sum[k] += Double(v) }
+                // A frame's faces by Index, as they are reported.
+                for i in indices.indices.sorted(by: { indices[$0] < indices[$1] }) {
+                    let descriptor = described[i].1
+                    try log.append(timestamp: frame.timestamp, index: indices[i], descriptor: descriptor, detail: pairs[i].0.detail)
+                    var acc = sums[indices[i]] ?? ([Double](repeating: 0, count: descriptor.count), 0)
+                    for (k, v) in descriptor.enumerated() { acc.sum[k] += Double(v) }
                     acc.count += 1
                     sums[indices[i]] = acc
                 }
@@ -97,27 +116,46 @@ public final class FaceSearchPipeline {
             }
         }
         // Identity per person: the collection faces near the mean of the person's descriptors.
-        var matchesByPerson: [Int: [FaceMatch]] = [:]
+        var identities: [Int: [FaceCollection.Entry]] = [:]
         for (index, acc) in sums {
             let mean = acc.sum.map { Float($0 / Double(acc.count)) }
-            matchesByPerson[index] = collection.matches(for: mean, threshold: request.faceMatchThreshold)
+            identities[index] = collection.nearest(to: mean, threshold: request.faceMatchThreshold)
         }
         let veto = Float(Similarity.distance(forPercent: Double(Self.frameVetoSimilarity)))
-        let faceDescriptors = Dictionary(collection.entries.map { ($0.faceId, $0.descriptor) }, uniquingKeysWith: { a, _ in a })
-        let persons = seen.compactMap { s -> PersonMatch? in
-            // A frame whose own face is clearly not the matched one (a wrong link) is not reported.
-            guard let matches = matchesByPerson[s.index]?.filter({ m in
-                faceDescriptors[m.face.faceId].map { FaceDescriptor.distance(s.descriptor, $0) < veto } ?? false
-            }), !matches.isEmpty else { return nil }
-            return PersonMatch(timestamp: s.timestamp,
-                               person: PersonDetail(index: Int64(s.index), boundingBox: s.detail.boundingBox, face: s.detail),
-                               faceMatches: matches)
-        }.sorted { ($0.timestamp, $0.person.index) < ($1.timestamp, $1.person.index) }
+        var pending: [PersonMatch] = []
+        var produced = 0
+        try log.forEach { s in
+            if let last = pending.last, last.timestamp != s.timestamp {
+                produced += pending.count
+                try emit(pending)
+                pending.removeAll(keepingCapacity: true)
+            }
+            // Each face of the person's identity with this frame's own Similarity; none when the frame's
+            // face is clearly not the matched one (a wrong link).
+            let matches = (identities[s.index] ?? []).compactMap { e -> FaceMatch? in
+                let d = FaceDescriptor.distance(s.descriptor, e.descriptor)
+                return d < veto ? FaceMatch(similarity: Similarity.percent(distance: d), face: e.face) : nil
+            }.sorted { $0.similarity > $1.similarity }
+            pending.append(PersonMatch(timestamp: s.timestamp,
+                                       person: PersonDetail(index: Int64(s.index), boundingBox: s.detail.boundingBox, face: s.detail),
+                                       faceMatches: matches))
+        }
+        produced += pending.count
+        if !pending.isEmpty { try emit(pending) }
         var warnings: [String] = []
         if reader.skippedPackets > 0 {
             warnings.append("\(request.path): skipped \(reader.skippedPackets) packet(s) or frame(s) that could not be decoded")
         }
-        return FaceSearchResult(metadata: reader.metadata, persons: persons, framesAnalysed: frames,
-                                personsTracked: tracker.personCount, warnings: warnings)
+        return FaceSearchSummary(metadata: reader.metadata, framesAnalysed: frames, personsTracked: tracker.personCount,
+                                 personMatches: produced, warnings: warnings)
+    }
+
+    /// The whole search at once (for short videos: every PersonMatch is kept in memory).
+    public func run(_ request: FaceSearchRequest, collection: FaceCollection,
+                    progress: (Int, Int64, Int64?) throws -> Void = { _, _, _ in }) throws -> FaceSearchResult {
+        var persons: [PersonMatch] = []
+        let summary = try run(request, collection: collection, progress: progress) { persons += $0 }
+        return FaceSearchResult(metadata: summary.metadata, persons: persons, framesAnalysed: summary.framesAnalysed,
+                                personsTracked: summary.personsTracked, warnings: summary.warnings)
     }
 }

@@ -183,10 +183,11 @@ public final class VideoReader {
     static func checkFile(_ path: String) throws {
         var st = stat()
         guard stat(path, &st) == 0 else {
+            // The service's answer for an S3 object it cannot get: InvalidS3ObjectException.
             if errno == EACCES {
-                throw APIError(.accessDenied, "\(path) cannot be reached: permission denied")
+                throw APIError(.invalidS3Object, "unable to access the object: \(path) cannot be reached: permission denied")
             }
-            throw APIError(.resourceNotFound, "\(path) does not exist")
+            throw APIError(.invalidS3Object, "unable to access the object: \(path) does not exist")
         }
         if (st.st_mode & S_IFMT) == S_IFDIR {
             throw APIError(.invalidParameter, "\(path) is a directory, not a video or image file")
@@ -195,7 +196,7 @@ public final class VideoReader {
             throw APIError(.invalidParameter, "\(path) is not a regular file")
         }
         guard access(path, R_OK) == 0 else {
-            throw APIError(.accessDenied, "\(path) cannot be read: permission denied")
+            throw APIError(.invalidS3Object, "unable to access the object: \(path) cannot be read: permission denied")
         }
         guard st.st_size > 0 else {
             throw APIError(.invalidImageFormat, "\(path) is empty")

@@ -9,9 +9,11 @@ extension CommandTable {
         MediaPipe's BlazeFace full-range detector (on the whole frame and on overlapping tiles, so that \
         faces down to about 32 pixels high are found in large frames) and prints a GetFaceDetection \
         response: JobStatus SUCCEEDED, VideoMetadata, and Faces sorted by Timestamp, each with its \
-        BoundingBox (ratios of the frame, clipped to [0, 1]), Confidence, Landmarks (the API's 30 types, \
-        from MediaPipe's face mesh and iris models), Pose and Quality; --face-attributes ALL adds \
-        EyesOpen, MouthOpen and EyeDirection. Up to 100 faces per frame, the largest first.
+        BoundingBox (ratios of the frame, not clipped: Left or Top below 0, or the box past 1, for a face \
+        cut by the frame's edge), Confidence, Landmarks (the API's 30 types from MediaPipe's face mesh and \
+        iris models; eyeLeft, eyeRight and nose from the detector's keypoints for a face the mesh cannot \
+        read, such as a profile), Pose and Quality; --face-attributes ALL adds EyesOpen, MouthOpen and \
+        EyeDirection (for faces with a mesh). Up to 100 faces per frame, the largest first.
         detect is start-face-detection, wait and get-face-detection in one command: the job runs in this \
         process and is kept in the job store only when --max-results or --output jsonl is given (then \
         every page has the JobId, and NextToken works with get-face-detection).

@@ -6,7 +6,8 @@ extension CommandTable {
         name: "start-face-detection",
         summary: "Start a face-detection job in the background; print {\"JobId\": ...} at once.",
         details: """
-        Checks FILE (it must exist and be a video or image no larger than 10 GB or 6 hours), records a job \
+        Checks FILE (it must exist and be a readable video or image, else InvalidS3ObjectException, no larger \
+        than 10 GB or 6 hours), records a job \
         in the job store and prints a StartFaceDetection response, {"JobId": "..."}, at once. The \
         analysis (the same as `facescan detect`) runs in a detached background process; read its status \
         and results with `facescan get-face-detection --job-id ID`. With --client-request-token, a start \
@@ -27,7 +28,7 @@ extension CommandTable {
         name: "get-face-detection",
         summary: "Print a face-detection job's status and a page of its results (a GetFaceDetection response).",
         details: """
-        Prints a GetFaceDetection response for the job: JobStatus IN_PROGRESS (StatusMessage says how far \
+        Prints a GetFaceDetection response for the job: JobStatus IN_PROGRESS (list-jobs shows how far \
         the analysis got), FAILED (StatusMessage says why), or SUCCEEDED with a page of Faces sorted by \
         Timestamp. Every response has VideoMetadata, JobId and JobTag. When more results follow, \
         NextToken is set: pass it with --next-token for the next page. Pages concatenate to exactly the \
@@ -45,12 +46,12 @@ extension CommandTable {
         name: "start-face-search",
         summary: "Start a face-search job in the background; print {\"JobId\": ...} at once.",
         details: """
-        Checks FILE as start-face-detection does and the collection folder (it must exist and hold \
-        images), records a job in the job store and prints a StartFaceSearch response, {"JobId": "..."}, \
+        Checks FILE as start-face-detection does and the collection folder (it must exist and be a \
+        readable folder), records a job in the job store and prints a StartFaceSearch response, {"JobId": "..."}, \
         at once. The analysis (the same as `facescan search`: indexing the collection, refreshing its \
         cache, then searching the video) runs in a detached background process; read its status and \
         results with `facescan get-face-search --job-id ID`. A collection in which no image has a face \
-        makes the job FAILED. --client-request-token, --job-tag, --notification-command and the job \
+        is empty: every person is listed with no match. --client-request-token, --job-tag, --notification-command and the job \
         limit work as for start-face-detection; the collection folder and --face-match-threshold are \
         parameters of the request.
         """,
@@ -66,7 +67,7 @@ extension CommandTable {
         name: "get-face-search",
         summary: "Print a face-search job's status and a page of its results (a GetFaceSearch response).",
         details: """
-        Prints a GetFaceSearch response for the job: JobStatus IN_PROGRESS (StatusMessage says how far \
+        Prints a GetFaceSearch response for the job: JobStatus IN_PROGRESS (list-jobs shows how far \
         the analysis got), FAILED (StatusMessage says why), or SUCCEEDED with a page of Persons sorted \
         by Timestamp (or, with --sort-by INDEX, by person Index, then Timestamp). Every response has \
         VideoMetadata, JobId and JobTag. When more results follow, NextToken is set: pass it with \
@@ -100,8 +101,8 @@ extension CommandTable {
         name: "list-jobs",
         summary: "List the jobs in the job store with their status.",
         details: """
-        Prints {"JobStore": DIR, "Jobs": [...]}, oldest job first: JobId, API, JobStatus, StatusMessage, \
-        JobTag, Video (the input file), CreationTimestamp and CompletionTimestamp (Unix epoch \
+        Prints {"JobStore": DIR, "Jobs": [...]}, oldest job first: JobId, API, JobStatus, StatusMessage \
+        (why a job FAILED), Progress (how far a running job got), JobTag, Video (the input file), CreationTimestamp and CompletionTimestamp (Unix epoch \
         milliseconds), Results (the number of result items of a SUCCEEDED job) and WorkerPid (of a \
         running job). A running job whose worker died is reported FAILED.
         """,
@@ -115,7 +116,8 @@ extension CommandTable {
                         ("JobId", .string(r.jobId)),
                         ("API", .string(r.request.api)),
                         ("JobStatus", .string(r.status.rawValue)),
-                        ("StatusMessage", r.reportedStatusMessage.map { .string($0) }),
+                        ("StatusMessage", r.status == .inProgress ? nil : r.reportedStatusMessage.map { .string($0) }),
+                        ("Progress", r.status == .inProgress ? r.reportedStatusMessage.map { .string($0) } : nil),
                         ("JobTag", r.request.jobTag.map { .string($0) }),
                         ("Video", .string(r.request.video)),
                         ("CreationTimestamp", .integer(r.creationTimestamp)),

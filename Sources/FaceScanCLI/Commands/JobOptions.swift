@@ -11,7 +11,8 @@ enum JobOptions {
         help: "results per page; a larger value serves 1000")
     static let nextToken = OptionSpec(
         "next-token", .text(accepts: "the NextToken of the previous page (at most 255 characters)", valid: { $0.utf8.count <= 255 }),
-        valueName: "TOKEN", api: "NextToken", help: "print the page after the one that gave this token")
+        valueName: "TOKEN", api: "NextToken", emptyMeansAbsent: true,
+        help: "print the page after the one that gave this token; an empty TOKEN means the first page")
     static let clientRequestToken = OptionSpec(
         "client-request-token", .text(accepts: "1 to 64 letters, digits, - and _", valid: { JobStore.isValidId($0) }), valueName: "TOKEN",
         api: "ClientRequestToken",
@@ -62,7 +63,7 @@ enum JobOptions {
 
     /// The search job the options describe (FILE and the collection made absolute), with FILE's
     /// VideoMetadata. FILE is checked first, then what is cheap to check of the collection (it exists and
-    /// holds images); finding the faces of its images is the job's work.
+    /// is a readable folder); finding the faces of its images is the job's work.
     static func searchJob(_ args: ParsedArguments) throws -> (JobRequest, VideoMetadata) {
         let metadata = try VideoReader(path: args.positionals[0]).metadata
         let collection = URL(fileURLWithPath: absolute(args.string("collection")!))

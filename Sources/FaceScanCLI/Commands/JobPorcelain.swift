@@ -59,7 +59,7 @@ enum JobPorcelain {
                 while count > printed + pageSize {
                     var live = runner.record
                     live.progress = progress
-                    ctx.emit(try store.response(live, operation: operation, order: 0, position: printed, limit: pageSize, available: count).json)
+                    try ctx.emit(try store.response(live, operation: operation, order: 0, position: printed, limit: pageSize, available: count).json)
                     printed += pageSize
                 }
             }
@@ -84,7 +84,7 @@ enum JobPorcelain {
 
         if streaming {
             repeat {
-                ctx.emit(try store.response(record, operation: operation, order: order, position: printed, limit: pageSize, available: count).json)
+                try ctx.emit(try store.response(record, operation: operation, order: order, position: printed, limit: pageSize, available: count).json)
                 printed += pageSize
             } while printed < count
             return nil

@@ -13,7 +13,7 @@ extension CommandTable {
     static func loadCollection(_ args: ParsedArguments, _ ctx: CommandContext, analyzer: FaceAnalyzer, describer: FaceDescribing) throws -> FaceCollection {
         let collection = try FaceCollection(directory: URL(fileURLWithPath: args.string("collection")!), analyzer: analyzer, describer: describer)
         collection.warnings.forEach { ctx.warn("facescan: warning: " + $0) }
-        return try collection.requiringFaces()
+        return collection
     }
 
     /// The largest face of a still image, or InvalidParameterException naming the file.
@@ -35,13 +35,14 @@ extension CommandTable {
         Indexes the photos in --collection DIR (cached, refreshed when they change), then decodes FILE, \
         samples frames (5 per second by default), detects and describes every face (dlib's ResNet \
         descriptor), links faces into persons with a stable Index, and prints a GetFaceSearch response: \
-        JobStatus, VideoMetadata and Persons sorted by Timestamp (or by Index with --sort-by INDEX), each \
-        with the Person (Index, BoundingBox, Face with the DEFAULT attributes) and FaceMatches: the \
-        collection faces the person matches with at least --face-match-threshold Similarity. Only persons \
-        who match the collection are listed, as the API does. A person's identity is decided from the mean \
-        of their descriptors over all their frames, so a face seen in profile in several frames is still \
-        recognised; a person who leaves and comes back keeps their Index when the descriptor says it is \
-        the same person.
+        JobStatus, VideoMetadata and Persons sorted by Timestamp (or by Index with --sort-by INDEX). As the \
+        service does, every person tracked is listed at each sampled time they appear, with the Person \
+        (Index, BoundingBox, Face with the DEFAULT attributes) and FaceMatches: the collection faces the \
+        person's track matches with at least --face-match-threshold Similarity, each with the Similarity \
+        of that frame's own face, or [] for a person who matches nobody. A person's identity is decided \
+        from the mean of their descriptors over all their frames, so a face seen in profile in several \
+        frames is still recognised; a person who leaves and comes back keeps their Index when the \
+        descriptor says it is the same person. A folder without images or faces is an empty collection.
         search is start-face-search, wait and get-face-search in one command: the job runs in this \
         process and is kept in the job store only when --max-results or --output jsonl is given (then \
         every page has the JobId, and NextToken works with get-face-search and the same --sort-by).

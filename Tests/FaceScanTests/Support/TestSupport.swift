@@ -94,17 +94,24 @@ enum TestSupport {
         return obj
     }
 
-    /// Checks a document with ../shared/tools/rekognition_shape_check.py (botocore's service model).
+    /// The project's shape checker, scripts/rekognition_shape_check.py (botocore's service model, which
+    /// `make test` installs).
+    static let shapeChecker = repoRoot.appendingPathComponent("scripts/rekognition_shape_check.py").path
+
+    /// Checks a response document against the operation's output shape.
     static func shapeCheck(_ operation: String, _ json: String) throws {
-        let tool = shared.appendingPathComponent("tools/rekognition_shape_check.py").path
-        guard FileManager.default.fileExists(atPath: tool) else {
-            Issue.record("shape checker \(tool) not found: ../shared is missing, cannot check \(operation)")
-            return
-        }
         let file = scratch().appendingPathComponent("doc.json")
         try json.write(to: file, atomically: true, encoding: .utf8)
-        let r = try run(["python3", tool, operation, file.path])
+        let r = try run(["python3", shapeChecker, operation, file.path])
         #expect(r.status == 0, "shape check \(operation): \(r.stdout) \(r.stderr)")
+    }
+
+    /// Checks a request document against the operation's input shape.
+    static func requestCheck(_ operation: String, _ request: [String: Any]) throws {
+        let file = scratch().appendingPathComponent("request.json")
+        try JSONSerialization.data(withJSONObject: request).write(to: file)
+        let r = try run(["python3", shapeChecker, "--request", operation, file.path])
+        #expect(r.status == 0, "request check \(operation): \(r.stdout) \(r.stderr)")
     }
 
     /// A file from Debian's opencv-doc package (installed by `make test`).
