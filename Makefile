@@ -33,8 +33,10 @@ fetch-models:
 demo: models
 	$(BIN) detect $(SAMPLE) | head -n 40
 
-# One build (the test build, whose facescan also fetches the models), then the suite.
+# One build (the test build, whose facescan also fetches the models), then the suites: the shape
+# checker's own tests (pytest), then the Swift tests.
 test: test-deps
+	PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p no:cacheprovider scripts/test_rekognition_shape_check.py
 	swift build $(TEST_FLAGS) --build-tests
 	@$(MAKE) --no-print-directory fetch-models FACESCAN=.build-test/release/facescan
 	swift test $(TEST_FLAGS) --skip-build

@@ -2,7 +2,8 @@
 # Installs what facescan needs on Debian/Ubuntu, only what is missing; quick when nothing is.
 #   scripts/install-deps.sh          build and run: FFmpeg development libraries, pkg-config, pip
 #   scripts/install-deps.sh --test   also what the test suite uses: the ffmpeg CLI (to make test videos), jq,
-#                                    opencv-doc (photos with faces), util-linux's setpriv, GNU time, botocore
+#                                    opencv-doc (photos with faces), util-linux's setpriv, GNU time; from
+#                                    PyPI botocore and pytest
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
@@ -29,11 +30,19 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 fi
 
-if [ "${1:-}" = "--test" ] && ! python3 -c 'import botocore' 2>/dev/null; then
-    echo "install-deps: installing botocore (the Rekognition service model the shape checker reads)"
-    python3 -m pip install -q --disable-pip-version-check botocore 2>/dev/null \
-        || python3 -m pip install -q --disable-pip-version-check --break-system-packages botocore 2>/dev/null \
-        || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-botocore >/dev/null; } \
-        || { echo "install-deps: cannot install botocore; run: python3 -m pip install --user botocore" >&2; exit 1; }
+# PyPI packages the tests use: botocore (the Rekognition service model the shape checker reads) and
+# pytest (the shape checker's own tests).
+pip_install() {
+    python3 -m pip install -q --disable-pip-version-check "$@" 2>/dev/null \
+        || python3 -m pip install -q --disable-pip-version-check --break-system-packages "$@" 2>/dev/null
+}
+if [ "${1:-}" = "--test" ]; then
+    for module in botocore pytest; do
+        python3 -c "import $module" 2>/dev/null && continue
+        echo "install-deps: installing $module from PyPI"
+        pip_install "$module" \
+            || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "python3-$module" >/dev/null; } \
+            || { echo "install-deps: cannot install $module; run: python3 -m pip install --user $module" >&2; exit 1; }
+    done
 fi
 exit 0

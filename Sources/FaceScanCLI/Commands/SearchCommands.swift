@@ -16,16 +16,17 @@ extension CommandTable {
         return collection
     }
 
-    /// The largest face of a still image, or InvalidParameterException naming the file.
-    static func largestFace(_ path: String, analyzer: FaceAnalyzer, role: String) throws -> (RGBImage, AnalysedFace, [AnalysedFace]) {
-        let reader = try VideoReader(path: path)
-        reader.configure(sampling: .everyFrame)
-        guard let frame = try reader.next() else { throw APIError(.invalidImageFormat, "\(path): no image could be decoded") }
-        let faces = try analyzer.analyse(frame.image)
-        guard let face = faces.first else {
-            throw APIError(.invalidParameter, "\(role) \(path): there are no faces in the image")
+    static let qualityFilter = OptionSpec(
+        "quality-filter", .choice(QualityFilter.allCases.map(\.rawValue)), valueName: "BAR", api: "QualityFilter", default: "NONE",
+        help: "leave out faces below this quality bar (README: \"Quality filter\"); AUTO is MEDIUM")
+
+    /// Warns about the faces a QualityFilter left out, with the API's reasons.
+    static func warnFiltered(_ filtered: [FilteredFace], _ filter: String, _ ctx: CommandContext) {
+        for f in filtered {
+            let b = f.detail.boundingBox
+            ctx.warn("facescan: warning: QualityFilter \(filter) left out the face at Left \(b.left), Top \(b.top), Width \(b.width), "
+                     + "Height \(b.height): " + f.reasons.joined(separator: ", "))
         }
-        return (frame.image, face, faces)
     }
 
     static let search = CommandSpec(
@@ -63,24 +64,27 @@ extension CommandTable {
         Finds the largest face in IMAGE and compares it with the faces of --collection DIR: prints \
         SearchedFaceBoundingBox, SearchedFaceConfidence, FaceMatches sorted by Similarity (at least \
         --face-match-threshold, at most --max-faces) and FaceModelVersion. An image without a face is an \
-        InvalidParameterException, as the API reports it.
+        InvalidParameterException, as the API reports it. With --quality-filter, faces below the bar are \
+        not searched (the largest face that passes is), and each one left out is named in a warning \
+        with the API's reasons (LOW_CONFIDENCE, SMALL_BOUNDING_BOX, LOW_SHARPNESS, LOW_BRIGHTNESS, \
+        EXTREME_POSE).
         """,
         positionals: [PositionalSpec("IMAGE", help: "an image (or a video: its first frame)")],
         options: [collectionOption, faceMatchThreshold,
                   OptionSpec("max-faces", .integer(min: 1, max: 4096), valueName: "N", api: "MaxFaces", default: "4096",
-                             help: "at most this many matches, the most similar")],
+                             help: "at most this many matches, the most similar"), qualityFilter],
         examples: ["facescan search-faces-by-image --collection known/ visitor.jpg | jq '.FaceMatches[0].Face.ExternalImageId'"],
         run: { args, ctx in
-            let analyzer = try FaceAnalyzer()
             _ = try VideoReader(path: args.positionals[0])
-            let describer = try FaceDescriberFactory.make(store: ModelStore())
-            let collection = try loadCollection(args, ctx, analyzer: analyzer, describer: describer)
-            let (image, face, _) = try largestFace(args.positionals[0], analyzer: analyzer, role: "IMAGE")
-            let descriptor = try describer.describe(image, face.detection)
-            let matches = collection.matches(for: descriptor, threshold: Float(args.double("face-match-threshold") ?? 80),
-                                             maxFaces: args.int("max-faces") ?? 4096)
-            return SearchFacesByImageResponse(searchedFaceBoundingBox: face.detail.boundingBox, searchedFaceConfidence: face.detail.confidence,
-                                              faceMatches: matches, faceModelVersion: FaceIdentity.modelVersion).json
+            let operations = ImageOperations(analyzer: try FaceAnalyzer(), describer: try FaceDescriberFactory.make(store: ModelStore()))
+            let collection = try loadCollection(args, ctx, analyzer: operations.analyzer, describer: operations.describer)
+            var request = SearchFacesByImageRequest(image: args.positionals[0])
+            request.faceMatchThreshold = Float(args.double("face-match-threshold") ?? 80)
+            request.maxFaces = args.int("max-faces") ?? 4096
+            request.qualityFilter = QualityFilter(rawValue: args.string("quality-filter") ?? "NONE") ?? .none
+            let result = try operations.searchFacesByImage(request, collection: collection)
+            warnFiltered(result.filtered, request.qualityFilter.rawValue, ctx)
+            return result.response.json
         })
 
     static let compareFaces = CommandSpec(
@@ -91,31 +95,20 @@ extension CommandTable {
         FaceMatches (target faces with at least --similarity-threshold Similarity, best first, each with \
         BoundingBox, Confidence, Landmarks, Pose and Quality) and UnmatchedFaces (the others). A SOURCE \
         without a face is an InvalidParameterException, as the API reports it; a TARGET without a face \
-        gives empty lists.
+        gives empty lists. With --quality-filter, faces below the bar are not compared (they are in \
+        neither list), and each one left out is named in a warning with the API's reasons.
         """,
         positionals: [PositionalSpec("SOURCE", help: "image with the face to look for"), PositionalSpec("TARGET", help: "image to look in")],
         options: [OptionSpec("similarity-threshold", .number(min: 0, max: 100), valueName: "PERCENT", api: "SimilarityThreshold", default: "80",
-                             help: "target faces at least this similar are FaceMatches, the others UnmatchedFaces")],
+                             help: "target faces at least this similar are FaceMatches, the others UnmatchedFaces"), qualityFilter],
         examples: ["facescan compare-faces id-photo.jpg group.jpg | jq '.FaceMatches | length'"],
-        run: { args, _ in
-            _ = try VideoReader(path: args.positionals[0])
-            _ = try VideoReader(path: args.positionals[1])
-            let analyzer = try FaceAnalyzer()
-            let describer = try FaceDescriberFactory.make(store: ModelStore())
-            let (source, face, _) = try largestFace(args.positionals[0], analyzer: analyzer, role: "SOURCE")
-            let sourceDescriptor = try describer.describe(source, face.detection)
-            let reader = try VideoReader(path: args.positionals[1])
-            reader.configure(sampling: .everyFrame)
-            guard let target = try reader.next()?.image else { throw APIError(.invalidImageFormat, "\(args.positionals[1]): no image could be decoded") }
-            let threshold = Float(args.double("similarity-threshold") ?? 80)
-            var matches: [(similarity: Float, face: ComparedFace)] = []
-            var unmatched: [ComparedFace] = []
-            for t in try analyzer.analyse(target) {
-                let s = Similarity.percent(distance: FaceDescriptor.distance(sourceDescriptor, try describer.describe(target, t.detection)))
-                if s >= threshold { matches.append((s, ComparedFace(detail: t.detail))) } else { unmatched.append(ComparedFace(detail: t.detail)) }
-            }
-            matches.sort { $0.similarity > $1.similarity }
-            return CompareFacesResponse(sourceBoundingBox: face.detail.boundingBox, sourceConfidence: face.detail.confidence,
-                                        matches: matches, unmatched: unmatched).json
+        run: { args, ctx in
+            let operations = ImageOperations(analyzer: try FaceAnalyzer(), describer: try FaceDescriberFactory.make(store: ModelStore()))
+            var request = CompareFacesRequest(source: args.positionals[0], target: args.positionals[1])
+            request.similarityThreshold = Float(args.double("similarity-threshold") ?? 80)
+            request.qualityFilter = QualityFilter(rawValue: args.string("quality-filter") ?? "NONE") ?? .none
+            let result = try operations.compareFaces(request)
+            warnFiltered(result.filtered, request.qualityFilter.rawValue, ctx)
+            return result.response.json
         })
 }
