@@ -11,6 +11,8 @@ public struct CommandContext {
     /// Writes one document on stdout at once, compact on one line (streamed output, `--output jsonl`);
     /// throws InternalServerError when stdout cannot be written.
     public let emit: (JSON) throws -> Void
+    /// Writes bytes on stdout as they are (a document rendered elsewhere).
+    public let emitBytes: ([UInt8]) throws -> Void
 }
 
 /// One command of the tool, declared once: parsing, `--help`, the man page and README tests read it.

@@ -30,7 +30,8 @@ public enum FaceScanMain {
                     quiet: quiet,
                     warn: { message in if !quiet { warnings.lines.append(message) } },
                     progress: progress,
-                    emit: { document in try writeAll(STDOUT_FILENO, document.rendered() + "\n", what: "standard output") })
+                    emit: { document in try writeAll(STDOUT_FILENO, document.rendered() + "\n", what: "standard output") },
+                    emitBytes: { bytes in try writeAll(STDOUT_FILENO, bytes, what: "standard output") })
                 let output: JSON?
                 do {
                     defer { progress?.finish() }
@@ -52,7 +53,11 @@ public enum FaceScanMain {
     /// more. Any other failure (a full disk, an I/O error) is an InternalServerError, so that results
     /// that were not written are never reported as a success.
     static func writeAll(_ fd: Int32, _ text: String, what: String) throws {
-        var bytes = Array(text.utf8)[...]
+        try writeAll(fd, Array(text.utf8), what: what)
+    }
+
+    static func writeAll(_ fd: Int32, _ all: [UInt8], what: String) throws {
+        var bytes = all[...]
         while !bytes.isEmpty {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 {

@@ -14,6 +14,9 @@ public enum FaceQuality {
     static let sharpnessScale = 300.0
 
     public static func measure(_ image: RGBImage, box: PixelRect) -> (brightness: Double, sharpness: Double) {
+        // Only a finite box within reach of the frame is converted to pixel indices.
+        let reach = abs(box.x) + abs(box.y) + abs(box.width) + abs(box.height)
+        guard reach.isFinite, reach < 1e8 else { return (0, 0) }
         let x0 = max(0, Int(box.x.rounded(.down))), y0 = max(0, Int(box.y.rounded(.down)))
         let x1 = min(image.width, Int((box.x + box.width).rounded(.up))), y1 = min(image.height, Int((box.y + box.height).rounded(.up)))
         guard x1 > x0, y1 > y0 else { return (0, 0) }

@@ -37,6 +37,13 @@ public enum AffineWarp {
         let c = cos(rect.rotation), s = sin(rect.rotation)
         let step = rect.size / Double(n)
         let w = image.width, h = image.height
+        // A crop that is not finite or lies absurdly far out (a damaged model's output) is all black:
+        // its sample positions must never reach an integer conversion.
+        let reach = abs(rect.cx) + abs(rect.cy) + abs(rect.size)
+        guard reach.isFinite, reach < 1e8, c.isFinite, s.isFinite else {
+            for i in 0..<(n * n * 3) { out[i] = offset }
+            return
+        }
         image.pixels.withUnsafeBufferPointer { px in
             for v in 0..<n {
                 let dy = (Double(v) + 0.5) * step - rect.size / 2

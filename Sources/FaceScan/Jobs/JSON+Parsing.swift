@@ -92,7 +92,8 @@ extension JSON {
                 }
             }
             let text = String(decoding: bytes[start..<at], as: UTF8.self)
-            if integral, let i = Int64(text) { return .integer(i) }
+            // "-0" stays a double: as an integer it would print "0", not the "-0" that was stored.
+            if integral, let i = Int64(text), !(i == 0 && text.hasPrefix("-")) { return .integer(i) }
             guard let d = Double(text), d.isFinite, text.first != "+", !text.isEmpty else { throw fail("bad number \"\(text)\"") }
             return .double(d)
         }

@@ -136,7 +136,14 @@ public struct JobRecord: Codable, Sendable {
         return Array((try? encoder.encode(self)) ?? Data()) + [10]
     }
 
+    /// Decodes a record and checks what the store relies on; a record that is not one the store wrote
+    /// (an item count below 0, a job id that is not its own kind) is damaged.
     static func decode(_ bytes: [UInt8]) throws -> JobRecord {
-        try JSONDecoder().decode(JobRecord.self, from: Data(bytes))
+        let r = try JSONDecoder().decode(JobRecord.self, from: Data(bytes))
+        guard r.itemCount.map({ $0 >= 0 }) ?? true, JobStore.isValidId(r.jobId),
+              r.progress.map({ $0.frames >= 0 && $0.positionMillis >= 0 }) ?? true else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "values out of range"))
+        }
+        return r
     }
 }

@@ -76,4 +76,32 @@ extension JobStore {
                                     nextToken: next, itemsKey: operation.itemsKey, items: items,
                                     nextTokenFirst: operation.nextTokenFirst, jobId: r.jobId, jobTag: r.request.jobTag)
     }
+
+    /// The whole result of a SUCCEEDED job as one response (no NextToken, JobId or JobTag: the merged
+    /// output of `detect` and `search`), pretty-printed, handed to `write` a piece at a time: the items
+    /// are read from the store a page at a time, so memory does not grow with the number of results.
+    /// The text is exactly that of the response with every item, rendered at once.
+    public func writeMerged(_ r: JobRecord, operation: VideoJobOperation, order: Int, write: (String) throws -> Void) throws {
+        let count = r.itemCount ?? 0
+        var head = try response(r, operation: operation, order: order, position: 0, limit: 0, available: 0)
+        head.jobId = nil
+        head.jobTag = nil
+        guard count > 0 else { return try write(head.json.rendered(pretty: true)) }
+        // The document around its items: rendered with one marker item, split there.
+        let marker = "\u{1}items\u{1}"
+        head.items = [.string(marker)]
+        let text = head.json.rendered(pretty: true)
+        let rendered = JSON.string(marker).rendered()
+        guard let cut = text.range(of: rendered) else { throw APIError(.internalServerError, "cannot render the merged response") }
+        try write(String(text[..<cut.lowerBound]))
+        var position = 0
+        while position < count {
+            let page = try response(r, operation: operation, order: order, position: position, limit: Self.maxPageSize, available: count)
+            for (k, item) in page.items.enumerated() {
+                try write((position + k == 0 ? "" : ",\n    ") + item.rendered(pretty: true, depth: 2))
+            }
+            position += Self.maxPageSize
+        }
+        try write(String(text[cut.upperBound...]))
+    }
 }

@@ -11,6 +11,7 @@ import Foundation
 public final class NeuralNetwork {
     private let plan: ExecutionPlan
     private let inputCount: Int
+    private let name: String
 
     /// Shape of the one input, e.g. `[1, 192, 192, 3]`.
     public let inputShape: [Int]
@@ -62,6 +63,7 @@ public final class NeuralNetwork {
         inputCount = graph.count(graph.input)
         outputShapes = graph.outputs.map { graph.shapes[$0] }
         self.outputNames = outputNames
+        self.name = name
         self.threads = max(1, threads)
     }
 
@@ -69,16 +71,25 @@ public final class NeuralNetwork {
     ///
     /// - Parameter input: `inputShape.reduce(1, *)` floats.
     /// - Returns: One buffer per output, in order, valid until the next call.
-    /// - Throws: `ModelError` if the input has the wrong number of elements.
+    /// - Throws: `ModelError` if the input has the wrong number of elements, or if an output holds a
+    ///   value that is not finite (NaN or infinity: damaged weights, which must never reach the
+    ///   arithmetic that turns outputs into pixel positions).
     public func run(_ input: UnsafeBufferPointer<Float>) throws -> [UnsafeBufferPointer<Float>] {
         guard input.count == inputCount, let base = input.baseAddress else {
             throw ModelError(file: "input", message: "input has \(input.count) floats; the model takes \(inputShape) = \(inputCount)")
         }
         plan.pointer(plan.graph.input).update(from: base, count: inputCount)
         plan.run(threads: threads)
-        return zip(plan.graph.outputs, outputShapes).map {
+        let outputs = zip(plan.graph.outputs, outputShapes).map {
             UnsafeBufferPointer(start: plan.pointer($0), count: $1.reduce(1, *))
         }
+        for (k, output) in outputs.enumerated() {
+            if let i = output.firstIndex(where: { !$0.isFinite }) {
+                throw ModelError(file: name, message: "output \(k) (\(outputNames[k])) holds \(output[i]) at \(i): the model's weights are "
+                                 + "damaged; `facescan models fetch --force` installs them again")
+            }
+        }
+        return outputs
     }
 
     /// Runs the network and copies the outputs into arrays.

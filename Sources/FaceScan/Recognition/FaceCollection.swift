@@ -182,12 +182,16 @@ public final class FaceCollection {
     }
 
     /// Write, fsync, rename: a reader sees the old cache or the new one. Failing to write the cache
-    /// only costs time next run, so it is not an error.
+    /// only costs time next run, so it is not an error. Face descriptors are biometric data: the cache
+    /// folder is 0700 and its files 0600, whatever the umask.
     private static func writeCache(_ cache: CacheFile, to url: URL) {
         guard let data = try? JSONEncoder().encode(cache) else { return }
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let folder = url.deletingLastPathComponent()
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        chmod(folder.path, 0o700)
         let tmp = url.appendingPathExtension("tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: tmp.path, contents: data) else { return }
+        guard FileManager.default.createFile(atPath: tmp.path, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
+        chmod(tmp.path, 0o600)
         let fd = open(tmp.path, O_RDONLY)
         if fd >= 0 { fsync(fd); close(fd) }
         if rename(tmp.path, url.path) != 0 { unlink(tmp.path) }

@@ -19,10 +19,11 @@ public indirect enum JSON: Equatable, Sendable {
     /// The value of `key` in an object, or nil.
     public subscript(key: String) -> JSON? { members?.first { $0.0 == key }?.1 }
 
-    /// Serialises; `pretty` indents with two spaces per level (one value per line).
-    public func rendered(pretty: Bool = false) -> String {
+    /// Serialises; `pretty` indents with two spaces per level (one value per line), starting at
+    /// `depth` levels (for a value written inside a larger document).
+    public func rendered(pretty: Bool = false, depth: Int = 0) -> String {
         var out = ""
-        write(into: &out, pretty: pretty, depth: 0)
+        write(into: &out, pretty: pretty, depth: depth)
         return out
     }
 

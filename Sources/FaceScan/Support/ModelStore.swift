@@ -99,12 +99,18 @@ public struct ModelStore: Sendable {
         }
         var st = stat()
         let identity = stat(path, &st) == 0 ? FileIdentity(st) : nil
+        // Checked before reading: a FIFO would block the read, a directory has no bytes.
+        if identity != nil, (st.st_mode & S_IFMT) != S_IFREG {
+            throw APIError(.resourceNotFound, "model file \(path) is not a regular file (a directory, a FIFO or a device); remove it and run `facescan models fetch`")
+        }
         if let identity, let cached = VerifiedModels.shared.data(path: path, identity: identity) { return cached }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw APIError(.accessDenied, "model file \(path) cannot be read; check its permissions or set FACESCAN_MODELS")
         }
         // Hashing every model on every run costs about 0.2 s; a stamp records the file versions already
-        // verified (device, inode, size, modification time), so only a new or changed file is hashed.
+        // verified (device, inode, size, modification and change times), so only a new or changed file
+        // is hashed. The change time (ctime) is set by the kernel on every write or metadata change and
+        // cannot be set back by a user, so a file changed in place with its mtime restored is hashed.
         let stamped = identity.map { verifiedStamp()[model.name] == $0.stamp(model.sha256) } ?? false
         guard stamped || ModelStore.verify(data, model) else {
             throw APIError(.resourceNotFound, "model file \(path) is corrupt (its size or SHA-256 does not match \(model.sha256)); run `facescan models fetch` to replace it")
@@ -146,16 +152,19 @@ public struct ModelStore: Sendable {
     }
 }
 
-/// What identifies one version of a file: device, inode, size and modification time.
+/// What identifies one version of a file: device, inode, size, modification time and change time.
 struct FileIdentity: Equatable {
-    let device: UInt64, inode: UInt64, size: Int64, modified: Int64, modifiedNanos: Int64
+    let device: UInt64, inode: UInt64, size: Int64, modified: Int64, modifiedNanos: Int64, changed: Int64, changedNanos: Int64
     init(_ st: stat) {
         device = UInt64(st.st_dev); inode = UInt64(st.st_ino); size = Int64(st.st_size)
         modified = Int64(st.st_mtim.tv_sec); modifiedNanos = Int64(st.st_mtim.tv_nsec)
+        changed = Int64(st.st_ctim.tv_sec); changedNanos = Int64(st.st_ctim.tv_nsec)
     }
 
-    /// The stamp of this file version verified against `sha256`.
-    func stamp(_ sha256: String) -> String { "\(device):\(inode):\(size):\(modified).\(modifiedNanos):\(sha256)" }
+    /// The stamp of this file version verified against `sha256` (version 2: with the change time).
+    func stamp(_ sha256: String) -> String {
+        "2:\(device):\(inode):\(size):\(modified).\(modifiedNanos):\(changed).\(changedNanos):\(sha256)"
+    }
 }
 
 /// Model bytes already verified in this process, so that loading a model for each worker thread reads

@@ -130,7 +130,9 @@ public final class VideoReader {
         if isStillImage {
             duration = 0
         } else if stream.pointee.duration > 0 {
-            duration = Int64((FF.seconds(stream.pointee.duration, timeBase) * 1000).rounded())
+            // A duration too large for Int64 milliseconds is far over the limit; NaN (no time base) is unknown.
+            let ms = FF.seconds(stream.pointee.duration, timeBase) * 1000
+            duration = ms.isNaN ? nil : Int64(exactly: ms.rounded()) ?? Int64.max
         } else if fmt.pointee.duration > 0 {
             duration = fmt.pointee.duration / 1000
         }
@@ -231,8 +233,11 @@ public final class VideoReader {
             let interval = 1000 / fps
             nextSampleTime = (startTime / interval).rounded(.up) * interval
         }
-        if startTime > 0, !isStillImage, let format, let codec {
-            let target = startPTS + Int64(startTime / 1000 * Double(timeBase.den) / Double(timeBase.num))
+        // The seek target in the stream's time base, when it fits in Int64 (else frames are decoded
+        // from the start and skipped: a start past the end simply finds no frame).
+        if startTime > 0, !isStillImage, let format, let codec,
+           let offset = Int64(exactly: (startTime / 1000 * Double(timeBase.den) / Double(timeBase.num)).rounded(.down)),
+           case let (target, overflow) = startPTS.addingReportingOverflow(offset), !overflow {
             if av_seek_frame(format, streamIndex, target, AVSEEK_FLAG_BACKWARD) >= 0 {
                 avcodec_flush_buffers(codec)
             }
@@ -311,11 +316,11 @@ public final class VideoReader {
         if isStillImage { return 0 }
         var pts = frame.pointee.best_effort_timestamp
         if pts == FF.noPTS { pts = frame.pointee.pts }
-        if pts == FF.noPTS {
-            return Int64((Double(decodedFrames - 1) * frameDurationMillis).rounded())
-        }
-        let ms = FF.seconds(pts - startPTS, timeBase) * 1000
-        return max(0, Int64(ms.rounded()))
+        // Without a usable pts (none, or one so far off that it overflows), the frame count's time.
+        let counted = Int64(exactly: (Double(decodedFrames - 1) * frameDurationMillis).rounded()) ?? Int64.max
+        guard pts != FF.noPTS, case let (delta, overflow) = pts.subtractingReportingOverflow(startPTS), !overflow,
+              let ms = Int64(exactly: (FF.seconds(delta, timeBase) * 1000).rounded()) else { return counted }
+        return max(0, ms)
     }
 
     /// Converts the decoded frame to RGB24 with libswscale and applies the display rotation.

@@ -75,7 +75,13 @@ enum JobOptions {
                 metadata)
     }
 
+    /// The canonical absolute path of a file or folder (symbolic links, `.`, `..` and repeated `/`
+    /// resolved), so that one file named two ways is one request for ClientRequestToken.
     static func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : URL(fileURLWithPath: path).standardizedFileURL.path
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        return URL(fileURLWithPath: path).standardizedFileURL.path
     }
 }

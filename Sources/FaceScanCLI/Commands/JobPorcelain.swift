@@ -92,10 +92,13 @@ enum JobPorcelain {
         if keep {
             return try store.response(record, operation: operation, order: order, position: 0, limit: pageSize, available: count).json
         }
-        var merged = try store.response(record, operation: operation, order: order, position: 0, limit: count, available: count)
-        merged.jobId = nil
-        merged.jobTag = nil
+        // The merged response goes to a private temporary file first, then to stdout: memory stays flat
+        // however many results there are, and nothing reaches stdout unless all of it could be read.
+        let merged = try TemporaryFile(prefix: "facescan-output")
+        try store.writeMerged(record, operation: operation, order: order) { try merged.append($0) }
+        try merged.append("\n")
         _ = try? store.delete(id)
-        return merged.json
+        try merged.forEachChunk { try ctx.emitBytes($0) }
+        return nil
     }
 }

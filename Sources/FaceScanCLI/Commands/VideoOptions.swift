@@ -9,10 +9,12 @@ enum VideoOptions {
             return f > 0 && f <= 1000
         }), valueName: "FPS", default: "5",
         help: "frames analysed per second of video, by presentation time; all analyses every frame")
-    static let start = OptionSpec("start", .number(min: 0, max: nil), valueName: "SECONDS",
-                                  help: "analyse from this time on (seconds from the first frame)")
-    static let end = OptionSpec("end", .number(min: 0, max: nil), valueName: "SECONDS",
-                                help: "analyse up to this time (inclusive)")
+    /// The longest video accepted (6 hours), in seconds: no time of a video lies beyond it.
+    static let maxSeconds = Double(VideoReader.maxDurationMillis / 1000)
+    static let start = OptionSpec("start", .number(min: 0, max: maxSeconds), valueName: "SECONDS",
+                                  help: "analyse from this time on (seconds from the first frame, at most 6 hours)")
+    static let end = OptionSpec("end", .number(min: 0, max: maxSeconds), valueName: "SECONDS",
+                                help: "analyse up to this time (inclusive; at most 6 hours)")
 
     static let all = [sampleRate, start, end]
 

@@ -151,7 +151,8 @@ struct TFLiteGraphBuilder {
     private mutating func buildComputed(_ op: TFLiteModel.Operator, _ out: Int) throws -> ValueID {
         typealias Op = TFLiteSchema.Op
         typealias O = TFLiteSchema.Options
-        let name = model.tensors[out].name
+        // `out` is -1 for an operator without outputs: each case below rejects it with its output count.
+        let name = out >= 0 ? model.tensors[out].name : ""
         let g = graph
         switch op.code {
         case Op.conv2D:
