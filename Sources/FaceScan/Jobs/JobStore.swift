@@ -150,17 +150,25 @@ public final class JobStore: @unchecked Sendable {
         var rng = SystemRandomNumberGenerator()
         let id = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }.hexString
         if mkdir(jobDirectory(id), 0o700) != 0 { throw StoreIO.error("create the job directory", jobDirectory(id)) }
-        let lockFD = open(lockPath(id), O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
-        if lockFD < 0 { throw StoreIO.error("create", lockPath(id)) }
-        close(lockFD)
         let record = JobRecord(jobId: id, request: request, clientRequestToken: token, workingDirectory: workingDirectory,
                                worker: .current, metadata: metadata)
-        try StoreIO.writeAtomically(recordPath(id), record.encoded())
-        let marker = open(activeDirectory + "/" + id, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
-        if marker < 0 { throw StoreIO.error("create", activeDirectory + "/" + id) }
-        close(marker)
-        StoreIO.syncDirectory(activeDirectory)
-        if let tokenPath { try StoreIO.writeAtomically(tokenPath, Array(id.utf8)) }
+        do {
+            let lockFD = open(lockPath(id), O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+            if lockFD < 0 { throw StoreIO.error("create", lockPath(id)) }
+            close(lockFD)
+            try StoreIO.writeAtomically(recordPath(id), record.encoded())
+            let marker = open(activeDirectory + "/" + id, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+            if marker < 0 { throw StoreIO.error("create", activeDirectory + "/" + id) }
+            close(marker)
+            StoreIO.syncDirectory(activeDirectory)
+            if let tokenPath { try StoreIO.writeAtomically(tokenPath, Array(id.utf8)) }
+        } catch {
+            // A start that could not be recorded whole (a full disk) leaves nothing behind.
+            if let tokenPath { unlink(tokenPath) }
+            unlink(activeDirectory + "/" + id)
+            try? FileManager.default.removeItem(atPath: jobDirectory(id))
+            throw error
+        }
         return Started(record: record, created: true)
     }
 
@@ -186,7 +194,7 @@ public final class JobStore: @unchecked Sendable {
     }
 
     /// The job as it stands: a job IN_PROGRESS whose worker is gone is turned FAILED here (and its
-    /// notification sent), or only reported FAILED when the store is read-only.
+    /// notification sent), or only reported FAILED when the store cannot be written.
     /// - Throws: ResourceNotFoundException for an unknown job, InternalServerError for a damaged record.
     public func record(_ id: String) throws -> JobRecord {
         guard var r = try storedRecord(id) else { throw notFound(id) }
@@ -197,7 +205,9 @@ public final class JobStore: @unchecked Sendable {
             }
             guard let again = try storedRecord(id) else { throw notFound(id) }
             return again
-        } catch let e as APIError where e.kind == .accessDenied {
+        } catch let e as APIError where e.kind != .resourceNotFound {
+            // A store that cannot be written (permissions, a read-only or full file system) is still
+            // read: the job is reported FAILED without being recorded.
             r.status = .failed
             r.statusMessage = Self.deadWorkerMessage(r.worker)
             return r
