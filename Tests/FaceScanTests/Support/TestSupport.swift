@@ -32,7 +32,13 @@ enum TestSupport {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = argv
-        if let environment { p.environment = environment }
+        if var environment {
+            // A sanitizer build's settings reach the child whatever environment a test gives it.
+            for key in ["ASAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"] where environment[key] == nil {
+                environment[key] = ProcessInfo.processInfo.environment[key]
+            }
+            p.environment = environment
+        }
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -72,6 +78,13 @@ enum TestSupport {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return "facescan"
+    }
+
+    /// True in a build with AddressSanitizer or ThreadSanitizer (`make sanitize`), where memory and
+    /// time figures mean nothing.
+    static var underSanitizer: Bool {
+        let env = ProcessInfo.processInfo.environment
+        return env["ASAN_OPTIONS"] != nil || env["TSAN_OPTIONS"] != nil
     }
 
     /// Runs the built facescan.
