@@ -8,7 +8,7 @@ BIN := .build/release/facescan
 TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-test
 SAMPLE := SampleVideos/face-zoom.mp4
 
-.PHONY: all deps test-deps build models fetch-models demo test bench install uninstall samples man clean
+.PHONY: all deps test-deps build models fetch-models demo test bench fuzz sanitize install uninstall samples man clean
 
 all: build
 
@@ -46,6 +46,26 @@ test: test-deps
 bench: models
 	swift build -c release --product facescan-bench
 	.build/release/facescan-bench
+
+# libFuzzer harnesses (Fuzz/) of the parsers that read untrusted bytes: TFLite and dlib model files,
+# NextTokens, stored JSON, the command line. Builds with swiftc -sanitize=fuzzer,address into
+# .build-fuzz/ (no models needed) and runs each harness FUZZ_RUNS times from the seeds in Fuzz/Corpus;
+# e.g. make fuzz FUZZ_RUNS=1000000 FUZZ_HARNESSES="tflite dlib". Fails if a harness finds a crash.
+FUZZ_RUNS ?= 200000
+FUZZ_HARNESSES ?=
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_HARNESSES) -runs=$(FUZZ_RUNS)
+
+# The test suite built and run with AddressSanitizer (.build-asan), then the tests of the concurrent
+# parts (worker pool, parallel kernels, job store, concurrent writers) with ThreadSanitizer
+# (.build-tsan). Leak reports are off: the Swift runtime keeps its metadata caches until exit.
+TSAN_TESTS := NeuralNetParallelTests|JobStoreTests|StoreFaultTests/twentyConcurrentWriters|JobCommandTests/concurrentProcessesStartAndRead
+sanitize: test-deps
+	swift build $(TEST_FLAGS:.build-test=.build-asan) --sanitize=address --build-tests
+	@$(MAKE) --no-print-directory fetch-models FACESCAN=.build-asan/release/facescan
+	ASAN_OPTIONS=detect_leaks=0 swift test $(TEST_FLAGS:.build-test=.build-asan) --sanitize=address --skip-build
+	swift build $(TEST_FLAGS:.build-test=.build-tsan) --sanitize=thread --build-tests
+	TSAN_OPTIONS=halt_on_error=1 swift test $(TEST_FLAGS:.build-test=.build-tsan) --sanitize=thread --skip-build --filter '$(TSAN_TESTS)'
 
 # Regenerates SampleVideos/ from photos that Debian's opencv-doc ships (needs the ffmpeg CLI).
 samples: test-deps
