@@ -17,6 +17,10 @@ let package = Package(
         .library(name: "FaceScan", targets: ["FaceScan"]),
         .executable(name: "facescan", targets: ["facescan"]),
     ],
+    dependencies: [
+        // SHA-256 (model files, identifiers) and HMAC-SHA256 (NextTokens).
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    ],
     targets: [
         .systemLibrary(
             name: "CFFmpeg",
@@ -32,7 +36,7 @@ let package = Package(
         ),
         .target(
             name: "FaceScan",
-            dependencies: ["CFFmpeg", "SIMDFMA"],
+            dependencies: ["CFFmpeg", "SIMDFMA", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: optimise
         ),
         .target(

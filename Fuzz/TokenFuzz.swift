@@ -23,7 +23,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
 
     var body = input
-    body += SHA256.hmac(key: key, message: body).prefix(PaginationToken.macLength)
+    body += Digest.hmacSHA256(key: key, message: body).prefix(PaginationToken.macLength)
     let signed = Base64URL.encode(body)
     let decoded = PaginationToken.decode(signed, key: key)
     fuzzLog("as signed body: \(decoded.map { "\($0)" } ?? "rejected")")

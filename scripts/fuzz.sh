@@ -85,16 +85,28 @@ module() {
     echo "$STAMP" > "$OBJ/$name.o.flags"
 }
 
+# swift-crypto (FaceScan's SHA-256 and HMAC), built by SwiftPM without instrumentation: its module
+# for the compiler, its objects for the linker.
+SPM=$OUT/spm/release
+crypto() {
+    echo "fuzz.sh: building swift-crypto with SwiftPM" >&2
+    swift build -c release --scratch-path "$OUT/spm" --target Crypto >&2
+    mapfile -t CRYPTO_OBJS < <(find "$SPM"/Crypto.build "$SPM"/CCryptoBoringSSL.build "$SPM"/CCryptoBoringSSLShims.build \
+        "$SPM"/CryptoBoringWrapper.build -name '*.o' | sort)
+    CRYPTO_FLAGS=(-I "$SPM/Modules")
+}
+
 build() {
+    crypto
     mapfile -t simd < <(find Sources/SIMDFMA -name '*.swift' | sort)
     mapfile -t lib < <(find Sources/FaceScan -name '*.swift' | sort)
     module SIMDFMA -parse-stdlib -- "${simd[@]}"
-    module FaceScan -enable-testing -- "${lib[@]}"
+    module FaceScan -enable-testing "${CRYPTO_FLAGS[@]}" -- "${lib[@]}"
     local h needs_cli=0
     for h in "${HARNESSES[@]}"; do [[ $h == arguments ]] && needs_cli=1; done
     if [[ $needs_cli == 1 ]]; then
         mapfile -t cli < <(find Sources/FaceScanCLI -name '*.swift' | sort)
-        module FaceScanCLI -enable-testing -- "${cli[@]}"
+        module FaceScanCLI -enable-testing "${CRYPTO_FLAGS[@]}" -- "${cli[@]}"
     fi
     for h in "${HARNESSES[@]}"; do
         local objs=("$OBJ/FaceScan.o" "$OBJ/SIMDFMA.o")
@@ -102,7 +114,8 @@ build() {
         local srcs=("Fuzz/${SOURCE[$h]}.swift" Fuzz/FuzzSupport.swift)
         if up_to_date "$BIN/$h" "${srcs[@]}" "${objs[@]}"; then continue; fi
         echo "fuzz.sh: linking $BIN/$h" >&2
-        "$SWIFTC" "${COMMON[@]}" -module-name "${SOURCE[$h]}" -use-ld=lld "${srcs[@]}" "${objs[@]}" $PKG_LIBS -o "$BIN/$h"
+        "$SWIFTC" "${COMMON[@]}" "${CRYPTO_FLAGS[@]}" -module-name "${SOURCE[$h]}" -use-ld=lld "${srcs[@]}" "${objs[@]}" \
+            "${CRYPTO_OBJS[@]}" $PKG_LIBS -o "$BIN/$h"
         echo "$STAMP" > "$BIN/$h.flags"
     done
 }

@@ -56,7 +56,7 @@ struct DlibParityTests {
     /// the very pixels dlib was given.
     static func image(_ p: Photo) throws -> RGBImage {
         let image = try FaceAttributeTests.photo(p.photo)
-        let hash = SHA256.hash(image.pixels).map { String(format: "%02x", $0) }.joined()
+        let hash = Digest.sha256(image.pixels).map { String(format: "%02x", $0) }.joined()
         try #require(hash == p.image_sha256, "\(p.photo) decodes to other pixels than the goldens were made from")
         guard p.enlarge > 1 else { return image }
         let k = p.enlarge, w = image.width * k, h = image.height * k

@@ -201,3 +201,25 @@ extension ReliabilityTests {
         #expect(peaks[0] > 0 && peaks[1] - peaks[0] < 25_000_000, "\(command): peak resident memory \(peaks)")
     }
 }
+
+extension ReliabilityTests {
+    /// SHA-256 and HMAC-SHA256 come from swift-crypto: published test vectors (FIPS 180-4, RFC 4231), and
+    /// a NextToken signed by the earlier hand-written HMAC still verifies (tokens and hashes kept their
+    /// format).
+    @Test func digestsMatchTheirStandardsAndOldTokensStillVerify() throws {
+        #expect(Digest.sha256(Array("abc".utf8)).hexString == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Digest.sha256(Array("".utf8)).hexString == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Digest.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)).hexString
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        // RFC 4231 test case 6: a key longer than the block is hashed first.
+        #expect(Digest.hmacSHA256(key: [UInt8](repeating: 0xaa, count: 131),
+                                  message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)).hexString
+                == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        // Issued by facescan before the switch (store key and token as it printed them).
+        let hex = Array("2235d582fb6cbb92151e482434d58269b0a8a0ce109d258f86ab0c2360232144".utf8)
+        let key: [UInt8] = (0..<32).map { i in UInt8(String(decoding: hex[(2 * i)..<(2 * i + 2)], as: UTF8.self), radix: 16)! }
+        let token = try #require(PaginationToken.decode(
+            "AQAAAAACQDJjZGFlOTJkN2ZmMDIzYTY1MWYwNTdmZDI5NmJjY2YwNTBhNGEzY2JmZmM5NWRkMTM1MjNiMzdhMDVlNjllNjdduxU_iwuuEy5C9VMboC11", key: key))
+        #expect(token.jobId == "2cdae92d7ff023a651f057fd296bccf050a4a3cbffc95dd13523b37a05e69e67" && token.order == 0 && token.position == 2)
+    }
+}

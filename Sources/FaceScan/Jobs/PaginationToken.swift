@@ -27,7 +27,7 @@ public struct PaginationToken: Equatable, Sendable {
         let id = Array(jobId.utf8)
         bytes.append(UInt8(id.count))
         bytes += id
-        bytes += SHA256.hmac(key: key, message: bytes).prefix(Self.macLength)
+        bytes += Digest.hmacSHA256(key: key, message: bytes).prefix(Self.macLength)
         return Base64URL.encode(bytes)
     }
 
@@ -35,7 +35,7 @@ public struct PaginationToken: Equatable, Sendable {
     public static func decode(_ text: String, key: [UInt8]) -> PaginationToken? {
         guard text.utf8.count <= 255, let bytes = Base64URL.decode(text), bytes.count > 7 + macLength else { return nil }
         let body = Array(bytes.dropLast(macLength)), mac = Array(bytes.suffix(macLength))
-        let expected = Array(SHA256.hmac(key: key, message: body).prefix(macLength))
+        let expected = Array(Digest.hmacSHA256(key: key, message: body).prefix(macLength))
         // Compare in constant time.
         var diff: UInt8 = 0
         for i in 0..<macLength { diff |= mac[i] ^ expected[i] }

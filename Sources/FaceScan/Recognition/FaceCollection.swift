@@ -84,7 +84,7 @@ public final class FaceCollection {
                 warnings.append("\(url.path): cannot be read; skipped")
                 continue
             }
-            let sha = data.withUnsafeBytes { raw -> String in var h = SHA256(); h.update(raw); return h.finalize().hexString }
+            let sha = data.withUnsafeBytes { Digest.sha256($0).hexString }
             if let old = cache.images[relative], old.sha256 == sha, FaceCollection.valid(old) {
                 fresh[relative] = CachedImage(size: size, modified: modified, sha256: sha, faces: old.faces, note: old.note)
                 continue

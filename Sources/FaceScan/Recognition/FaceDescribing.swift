@@ -13,7 +13,7 @@ public enum FaceIdentity {
     /// A UUID (RFC 4122 version 5 layout) derived from a SHA-256 of `text`: the same input always gives
     /// the same identifier.
     public static func uuid(_ text: String) -> String {
-        var b = SHA256.hash(Array(text.utf8)).prefix(16).map { $0 }
+        var b = Array(Digest.sha256(Array(text.utf8)).prefix(16))
         b[6] = (b[6] & 0x0f) | 0x50
         b[8] = (b[8] & 0x3f) | 0x80
         let h = b.hexString

@@ -87,7 +87,7 @@ public struct ModelStore: Sendable {
 
     static func verify(_ data: Data, _ model: ModelFile) -> Bool {
         guard data.count == model.size else { return false }
-        let digest = data.withUnsafeBytes { raw -> [UInt8] in var h = SHA256(); h.update(raw); return h.finalize() }
+        let digest = data.withUnsafeBytes { Digest.sha256($0) }
         return digest.hexString == model.sha256
     }
 
