@@ -17,6 +17,7 @@ final class SightingLog {
 
     private let file: TemporaryFile
     private var record: [UInt8] = []
+    private let encoder = JSONEncoder(), decoder = JSONDecoder()
     private(set) var count = 0
 
     init(directory: String = NSTemporaryDirectory()) throws {
@@ -31,7 +32,7 @@ final class SightingLog {
         put(UInt32(descriptor.count))
         for v in descriptor { put(v.bitPattern) }
         let text: [UInt8]
-        do { text = Array(try JSONEncoder().encode(detail)) } catch {
+        do { text = Array(try encoder.encode(detail)) } catch {
             throw APIError(.internalServerError, "cannot encode a face for the search's temporary file: \(error)")
         }
         put(UInt32(text.count))
@@ -70,7 +71,7 @@ final class SightingLog {
             let length = Int(try take(UInt32.self))
             try fill(length)
             let detail: FaceDetail
-            do { detail = try JSONDecoder().decode(FaceDetail.self, from: Data(chunk[position..<(position + length)])) } catch {
+            do { detail = try decoder.decode(FaceDetail.self, from: Data(chunk[position..<(position + length)])) } catch {
                 throw APIError(.internalServerError, "the search's temporary file is damaged: \(error)")
             }
             position += length
