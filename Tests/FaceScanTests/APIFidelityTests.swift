@@ -98,6 +98,17 @@ import Testing
                                         .invalidParameter, mentioning: "NONE, AUTO, LOW, MEDIUM, HIGH")
     }
 
+    /// A bad input path is reported as such even when the models are missing too (inputs are checked first).
+    @Test func imageOperationsCheckTheirInputsFirst() throws {
+        var home = Home()
+        home.extra["FACESCAN_MODELS"] = TestSupport.scratch("no-models").path
+        let astro = Self.photos.appendingPathComponent("astronaut.png").path
+        for args in [["compare-faces", "/nonexistent/a.jpg", astro], ["compare-faces", astro, "/nonexistent/b.jpg"],
+                     ["search-faces-by-image", "--collection", SearchFixtures.collection.path, "/nonexistent/c.jpg"]] {
+            try JobCommandTests.expectError(try home.run(args), args, .invalidS3Object, mentioning: "/nonexistent/")
+        }
+    }
+
     @Test func qualityBarsGiveTheAPIsReasons() {
         var face = FaceDetail(boundingBox: BoundingBox(width: 0.1, height: 0.1, left: 0, top: 0), confidence: 85)
         face.quality = ImageQuality(brightness: 25, sharpness: 20)

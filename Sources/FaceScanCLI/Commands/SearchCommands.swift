@@ -103,6 +103,9 @@ extension CommandTable {
                              help: "target faces at least this similar are FaceMatches, the others UnmatchedFaces"), qualityFilter],
         examples: ["facescan compare-faces id-photo.jpg group.jpg | jq '.FaceMatches | length'"],
         run: { args, ctx in
+            // The inputs are checked before the models load, so a bad path is reported as such.
+            _ = try VideoReader(path: args.positionals[0])
+            _ = try VideoReader(path: args.positionals[1])
             let operations = ImageOperations(analyzer: try FaceAnalyzer(), describer: try FaceDescriberFactory.make(store: ModelStore()))
             var request = CompareFacesRequest(source: args.positionals[0], target: args.positionals[1])
             request.similarityThreshold = Float(args.double("similarity-threshold") ?? 80)
