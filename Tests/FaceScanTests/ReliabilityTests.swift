@@ -223,3 +223,21 @@ extension ReliabilityTests {
         #expect(token.jobId == "2cdae92d7ff023a651f057fd296bccf050a4a3cbffc95dd13523b37a05e69e67" && token.order == 0 && token.position == 2)
     }
 }
+
+extension ReliabilityTests {
+    /// The vectorised finiteness test of network outputs, in the SIMD body and in the tail.
+    @Test func allFiniteFindsEveryNonFiniteValue() {
+        for count in [0, 1, 15, 16, 17, 40, 1000] {
+            var values = (0..<count).map { Float($0) * 1e30 }
+            values.withUnsafeBufferPointer { #expect(NeuralNetwork.allFinite($0)) }
+            for position in Set([0, count / 2, count - 1]) where count > 0 {
+                for bad in [Float.nan, .infinity, -.infinity] {
+                    let kept = values[position]
+                    values[position] = bad
+                    values.withUnsafeBufferPointer { #expect(!NeuralNetwork.allFinite($0), "\(bad) at \(position) of \(count)") }
+                    values[position] = kept
+                }
+            }
+        }
+    }
+}

@@ -20,8 +20,8 @@ final class SightingLog {
     private let encoder = JSONEncoder(), decoder = JSONDecoder()
     private(set) var count = 0
 
-    init(directory: String = NSTemporaryDirectory()) throws {
-        file = try TemporaryFile(directory: directory, prefix: "facescan-search")
+    init() throws {
+        file = try TemporaryFile(prefix: "facescan-search")
     }
 
     func append(timestamp: Int64, index: Int, descriptor: [Float], detail: FaceDetail) throws {

@@ -5,6 +5,8 @@ import Foundation
 /// appended.
 public final class TemporaryFile {
     private let fd: Int32
+    /// The name it had, for messages.
+    private let name: String
     private var buffer: [UInt8] = []
     /// Bytes in the file (not counting the buffer).
     private var written = 0
@@ -19,12 +21,10 @@ public final class TemporaryFile {
         }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         self.fd = fd
+        name = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } + " (a temporary file)"
     }
 
     deinit { close(fd) }
-
-    /// Bytes appended so far.
-    public var size: Int { written + buffer.count }
 
     public func append(_ bytes: [UInt8]) throws {
         buffer += bytes
@@ -33,18 +33,9 @@ public final class TemporaryFile {
 
     public func append(_ text: String) throws { try append(Array(text.utf8)) }
 
+    /// Writes the buffer at the end of the file (the descriptor's offset only ever moves by writes).
     func flush() throws {
-        try buffer.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(written + done))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else {
-                    throw APIError(.internalServerError, "cannot write a temporary file: \(String(cString: strerror(errno)))")
-                }
-                done += n
-            }
-        }
+        try StoreIO.writeAll(fd, buffer, path: name)
         written += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }
@@ -52,15 +43,7 @@ public final class TemporaryFile {
     /// Up to `count` bytes from `offset` (fewer only at the end).
     public func read(at offset: Int, count: Int) throws -> [UInt8] {
         try flush()
-        var out = [UInt8](repeating: 0, count: max(0, min(count, written - offset)))
-        var done = 0
-        while done < out.count {
-            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(offset + done)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw APIError(.internalServerError, "cannot read a temporary file: \(String(cString: strerror(errno)))") }
-            done += n
-        }
-        return out
+        return try StoreIO.read(fd: fd, offset: offset, count: max(0, min(count, written - offset)), path: name)
     }
 
     /// Calls `body` with the whole content, a chunk at a time, in order.
@@ -69,6 +52,7 @@ public final class TemporaryFile {
         var offset = 0
         while offset < written {
             let chunk = try read(at: offset, count: Self.flushSize)
+            guard !chunk.isEmpty else { throw APIError(.internalServerError, "\(name) is shorter than what was written to it") }
             try body(chunk)
             offset += chunk.count
         }
