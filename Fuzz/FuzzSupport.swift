@@ -11,3 +11,16 @@ let fuzzVerbose = getenv("FUZZ_VERBOSE") != nil
 func fuzzLog(_ message: @autoclosure () -> String) {
     if fuzzVerbose { print(message()) }
 }
+
+/// Runs `body` on a fuzz input: an error of type `E` is the parser's own answer to bad bytes (logged,
+/// nil); any other error is a bug and stops the run as a crash.
+func answer<T, E: Error>(_ what: String, _: E.Type, _ body: () throws -> T) -> T? {
+    do {
+        return try body()
+    } catch let e as E {
+        fuzzLog("\(what): \(e)")
+        return nil
+    } catch {
+        fatalError("\(what) threw \(type(of: error)), not \(E.self): \(error)")
+    }
+}

@@ -8,15 +8,7 @@
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    let value: JSON
-    do {
-        value = try JSON(parsing: text)
-    } catch let e as APIError {
-        fuzzLog("error: \(e.message)")
-        return 0
-    } catch {
-        fatalError("JSON(parsing:) threw \(type(of: error)), not APIError: \(error)")
-    }
+    guard let value = answer("JSON(parsing:)", APIError.self, { try JSON(parsing: text) }) else { return 0 }
     fuzzLog("parsed: \(value.rendered().prefix(120))")
     for pretty in [false, true] {
         let rendered = value.rendered(pretty: pretty)

@@ -11,25 +11,14 @@
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    let network: NeuralNetwork
-    do {
-        network = try NeuralNetwork(tfliteBytes: bytes, name: "fuzz.tflite")
-    } catch let e as ModelError {
-        fuzzLog("error: \(e.message)")
-        return 0
-    } catch {
-        fatalError("NeuralNetwork(tfliteBytes:) threw \(type(of: error)), not ModelError: \(error)")
-    }
+    guard let network = answer("NeuralNetwork(tfliteBytes:)", ModelError.self, { try NeuralNetwork(tfliteBytes: bytes, name: "fuzz.tflite") })
+    else { return 0 }
     fuzzLog("loaded: input \(network.inputShape), outputs \(network.outputShapes), \(network.stepCount) steps")
     let inputCount = network.inputShape.reduce(1, *)
     if inputCount <= 1 << 14, network.stepCount <= 64 {
-        do {
-            let outputs = try network.run([Float](repeating: 0, count: inputCount))
+        // A ModelError here is e.g. an output that is not finite (NaN weights).
+        if let outputs = answer("run on a well-sized input", ModelError.self, { try network.run([Float](repeating: 0, count: inputCount)) }) {
             guard outputs.count == network.outputShapes.count else { fatalError("\(outputs.count) outputs") }
-        } catch let e as ModelError {
-            fuzzLog("run: \(e.message)")  // e.g. an output that is not finite (NaN weights)
-        } catch {
-            fatalError("run on a well-sized input threw \(type(of: error)): \(error)")
         }
     }
     return 0
