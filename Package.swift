@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // facescan: local face analysis with Rekognition-shaped JSON output.
 //
 // Build settings: kernels are written with Swift SIMD types and need the host's vector ISA to be
@@ -20,6 +20,13 @@ let package = Package(
     dependencies: [
         // SHA-256 (model files, identifiers) and HMAC-SHA256 (NextTokens).
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // `facescan serve`: the HTTP server (without its swift-configuration support).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        // Collections in SQLite (the embedded CollectionStore).
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,9 +46,23 @@ let package = Package(
             dependencies: ["CFFmpeg", "SIMDFMA", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: optimise
         ),
+        // The embedded collection store: SQLite through GRDB, behind the library's CollectionStore.
+        .target(
+            name: "FaceScanStore",
+            dependencies: ["FaceScan", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: optimise
+        ),
+        // `facescan serve`: Rekognition's JSON 1.1 protocol over HTTP, a thin adapter over the library.
+        .target(
+            name: "FaceScanServer",
+            dependencies: ["FaceScan", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: optimise
+        ),
         .target(
             name: "FaceScanCLI",
-            dependencies: ["FaceScan"],
+            dependencies: ["FaceScan", "FaceScanStore", "FaceScanServer"],
             swiftSettings: optimise
         ),
         .executableTarget(
@@ -56,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FaceScanTests",
-            dependencies: ["FaceScan", "FaceScanCLI", "CFFmpeg"],
+            dependencies: ["FaceScan", "FaceScanStore", "FaceScanServer", "FaceScanCLI", "CFFmpeg"],
             swiftSettings: optimise
         ),
     ],

@@ -3,7 +3,9 @@ import FaceScan
 /// Every command of the tool, in the order `--help` lists them.
 public enum CommandTable {
     public static var all: [CommandSpec] {
-        [detect, search, searchFacesByImage, compareFaces, startFaceDetection, getFaceDetection, startFaceSearch, getFaceSearch, listJobs, deleteJob, probe, models]
+        [detect, search, searchFacesByImage, compareFaces, detectFaces,
+         createCollection, indexFaces, listFaces, deleteFaces, searchFaces, listCollections, describeCollection, deleteCollection,
+         startFaceDetection, getFaceDetection, startFaceSearch, getFaceSearch, listJobs, deleteJob, serve, probe, models]
     }
 
     /// Options every command accepts.

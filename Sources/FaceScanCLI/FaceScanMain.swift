@@ -1,4 +1,5 @@
 import FaceScan
+import FaceScanStore
 import Foundation
 
 /// The command-line entry point: parses, runs, prints the result on stdout or one JSON error on stderr,
@@ -6,6 +7,7 @@ import Foundation
 public enum FaceScanMain {
     public static func run(_ arguments: [String], table: [CommandSpec] = CommandTable.all) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        SQLiteCollectionStore.register()  // a search job's worker opens its stored collection by location
         if arguments.first == JobRunner.workerCommand, arguments.count == 3 {
             // A detached job worker started by start-face-detection (not a user command).
             return JobRunner.work(storeDirectory: arguments[1], jobId: arguments[2])

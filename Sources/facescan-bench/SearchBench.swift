@@ -31,7 +31,7 @@ func runSearchBenchmarks() {
         let result = try pipeline.run(request, collection: collection)
         let ours = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         var matched: [String: Set<Int64>] = [:]
-        for p in result.persons { for m in p.faceMatches { matched[m.face.externalImageId, default: []].insert(p.timestamp) } }
+        for p in result.persons { for m in p.faceMatches { matched[m.face.externalImageId ?? "", default: []].insert(p.timestamp) } }
         print(String(format: "  facescan:          %2d frames, matched %@, %.2f s", result.framesAnalysed,
                      matched.keys.sorted().map { "\($0) \(matched[$0]!.count)" }.joined(separator: ", "), ours))
 

@@ -16,6 +16,7 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
         case idempotentParameterMismatch = "IdempotentParameterMismatchException"
         case limitExceeded = "LimitExceededException"
         case invalidS3Object = "InvalidS3ObjectException"
+        case resourceAlreadyExists = "ResourceAlreadyExistsException"
 
         /// The process exit status for this error (documented in README.md and facescan(1)).
         public var exitCode: Int32 {
@@ -31,6 +32,7 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
             case .idempotentParameterMismatch: return 9
             case .limitExceeded: return 10
             case .invalidS3Object: return 11
+            case .resourceAlreadyExists: return 12
             }
         }
 
@@ -39,7 +41,7 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
             switch self {
             case .internalServerError: return "an unexpected failure inside facescan (a bug, or the system ran out of a resource)"
             case .invalidParameter: return "a bad option or value, an input that is not a regular file, a video without a usable video stream, no face where one is required"
-            case .resourceNotFound: return "a collection, a job or a model file does not exist (or a model file is corrupt)"
+            case .resourceNotFound: return "a collection, a face, a job or a model file does not exist (or a model file is corrupt)"
             case .accessDenied: return "a file or directory cannot be read or written for lack of permission"
             case .invalidImageFormat: return "the input is empty, truncated or not a video or image FFmpeg can decode"
             case .imageTooLarge: return "an image is larger than facescan accepts"
@@ -48,6 +50,7 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
             case .idempotentParameterMismatch: return "a ClientRequestToken reused with different parameters"
             case .limitExceeded: return "more concurrent jobs than the configured limit"
             case .invalidS3Object: return "the input video or image does not exist or cannot be read (the service's \"unable to access the object\")"
+            case .resourceAlreadyExists: return "create-collection with a CollectionId that already exists"
             }
         }
     }

@@ -3,15 +3,25 @@ public struct CollectionFace: Sendable, JSONRepresentable {
     public var faceId: String
     public var boundingBox: BoundingBox
     public var imageId: String
-    public var externalImageId: String
+    public var externalImageId: String?
     /// Percent that this is a face (as FaceDetail.Confidence).
     public var confidence: Float
     public var indexFacesModelVersion: String
 
+    public init(faceId: String, boundingBox: BoundingBox, imageId: String, externalImageId: String?, confidence: Float,
+                indexFacesModelVersion: String) {
+        self.faceId = faceId
+        self.boundingBox = boundingBox
+        self.imageId = imageId
+        self.externalImageId = externalImageId
+        self.confidence = confidence
+        self.indexFacesModelVersion = indexFacesModelVersion
+    }
+
     public var json: JSON {
-        .object([
+        .members([
             ("FaceId", .string(faceId)), ("BoundingBox", boundingBox.json), ("ImageId", .string(imageId)),
-            ("ExternalImageId", .string(externalImageId)), ("Confidence", .float(confidence)),
+            ("ExternalImageId", externalImageId.map { .string($0) }), ("Confidence", .float(confidence)),
             ("IndexFacesModelVersion", .string(indexFacesModelVersion)),
         ])
     }

@@ -9,7 +9,8 @@ public struct StartJobResponse: Sendable, JSONRepresentable {
 
 /// One page of a Get operation over a stored video job (GetFaceDetection; GetFaceSearch has the same
 /// members with `Persons` for `Faces` and NextToken before VideoMetadata). Items are the result
-/// objects of the page, in order. `Video` (an S3 location) is left out: facescan's input is a file.
+/// objects of the page, in order. `Video` is echoed for a job started with an S3Object (by the endpoint);
+/// a job started on a file has none.
 public struct VideoJobPageResponse: Sendable, JSONRepresentable {
     public var jobStatus: JobStatus
     public var statusMessage: String?
@@ -22,9 +23,12 @@ public struct VideoJobPageResponse: Sendable, JSONRepresentable {
     public var nextTokenFirst: Bool
     public var jobId: String?
     public var jobTag: String?
+    /// The S3Object the job's video was named by: Bucket, Name.
+    public var video: (bucket: String, name: String)?
 
     public init(jobStatus: JobStatus, statusMessage: String? = nil, videoMetadata: VideoMetadata?, nextToken: String? = nil,
-                itemsKey: String, items: [JSON], nextTokenFirst: Bool = false, jobId: String? = nil, jobTag: String? = nil) {
+                itemsKey: String, items: [JSON], nextTokenFirst: Bool = false, jobId: String? = nil, jobTag: String? = nil,
+                video: (bucket: String, name: String)? = nil) {
         self.jobStatus = jobStatus
         self.statusMessage = statusMessage
         self.videoMetadata = videoMetadata
@@ -34,12 +38,15 @@ public struct VideoJobPageResponse: Sendable, JSONRepresentable {
         self.nextTokenFirst = nextTokenFirst
         self.jobId = jobId
         self.jobTag = jobTag
+        self.video = video
     }
 
     public var json: JSON {
         let token: (String, JSON?) = ("NextToken", nextToken.map { .string($0) })
         return .members([("JobStatus", .string(jobStatus.rawValue)), ("StatusMessage", statusMessage.map { .string($0) })]
             + (nextTokenFirst ? [token, ("VideoMetadata", videoMetadata?.json)] : [("VideoMetadata", videoMetadata?.json), token])
-            + [(itemsKey, .array(items)), ("JobId", jobId.map { .string($0) }), ("JobTag", jobTag.map { .string($0) })])
+            + [(itemsKey, .array(items)), ("JobId", jobId.map { .string($0) }),
+               ("Video", video.map { .object([("S3Object", .object([("Bucket", .string($0.bucket)), ("Name", .string($0.name))]))]) }),
+               ("JobTag", jobTag.map { .string($0) })])
     }
 }

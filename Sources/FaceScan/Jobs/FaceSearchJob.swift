@@ -14,7 +14,7 @@ extension VideoJobOperation {
         run: { request, sink in
             let search = try FaceSearchJob.searchRequest(request)
             let pipeline = try FaceSearchPipeline()
-            let collection = try FaceCollection(directory: search.collection, analyzer: pipeline.analyzer, describer: pipeline.describer)
+            let collection = try search.collection.load(analyzer: pipeline.analyzer, describer: pipeline.describer)
             collection.warnings.forEach(sink.warn)
             var indices: [Int32] = []
             let summary = try pipeline.run(search, collection: collection, progress: { frames, position, duration in
@@ -31,14 +31,16 @@ extension VideoJobOperation {
 
 /// Conversions between a `FaceSearchRequest` and the parameters stored in a job, in a normal form
 /// (`VideoJobParameters`): CollectionId is the collection folder's absolute path, so the same folder
-/// named two ways is the same request.
+/// named two ways is the same request, or a stored collection's CollectionId with its store's location
+/// in CollectionStore.
 public enum FaceSearchJob {
     /// The job request for a search request (the video's and the collection's paths made absolute).
     public static func jobRequest(_ r: FaceSearchRequest, jobTag: String? = nil, notificationCommand: String? = nil) -> JobRequest {
-        var p: [String: String] = [
-            "CollectionId": r.collection.standardizedFileURL.path,
-            "FaceMatchThreshold": r.faceMatchThreshold.description,
-        ]
+        var p: [String: String] = ["FaceMatchThreshold": r.faceMatchThreshold.description]
+        switch r.collection {
+        case .folder(let url): p["CollectionId"] = url.standardizedFileURL.path
+        case .stored(let location, let id): p["CollectionId"] = id; p["CollectionStore"] = location
+        }
         VideoJobParameters.store(sampling: r.sampling, start: r.start, end: r.end, into: &p)
         return JobRequest(api: VideoJobOperation.faceSearch.startAPI, video: r.path, jobTag: jobTag,
                           notificationCommand: notificationCommand, parameters: p)
@@ -47,10 +49,13 @@ public enum FaceSearchJob {
     /// The search request a stored job describes.
     /// - Throws: InternalServerError when the stored parameters are not ones `jobRequest` writes.
     public static func searchRequest(_ job: JobRequest) throws -> FaceSearchRequest {
-        guard let collection = job.parameters["CollectionId"], collection.hasPrefix("/") else {
-            throw VideoJobParameters.damaged(job, "CollectionId")
+        let source: CollectionSource
+        switch (job.parameters["CollectionId"], job.parameters["CollectionStore"]) {
+        case (let id?, let location?) where APIValidation.isCollectionId(id): source = .stored(location: location, id: id)
+        case (let folder?, nil) where folder.hasPrefix("/"): source = .folder(URL(fileURLWithPath: folder))
+        default: throw VideoJobParameters.damaged(job, "CollectionId")
         }
-        var r = FaceSearchRequest(path: job.video, collection: URL(fileURLWithPath: collection))
+        var r = FaceSearchRequest(path: job.video, collection: source)
         guard let threshold = Float(job.parameters["FaceMatchThreshold"] ?? ""), threshold >= 0, threshold <= 100 else {
             throw VideoJobParameters.damaged(job, "FaceMatchThreshold")
         }

@@ -74,7 +74,8 @@ extension JobStore {
         }
         return VideoJobPageResponse(jobStatus: r.status, statusMessage: r.status == .inProgress ? nil : r.reportedStatusMessage, videoMetadata: r.videoMetadata,
                                     nextToken: next, itemsKey: operation.itemsKey, items: items,
-                                    nextTokenFirst: operation.nextTokenFirst, jobId: r.jobId, jobTag: r.request.jobTag)
+                                    nextTokenFirst: operation.nextTokenFirst, jobId: r.jobId, jobTag: r.request.jobTag,
+                                    video: r.request.parameters["S3Bucket"].flatMap { b in r.request.parameters["S3Name"].map { (b, $0) } })
     }
 
     /// The whole result of a SUCCEEDED job as one response (no NextToken, JobId or JobTag: the merged

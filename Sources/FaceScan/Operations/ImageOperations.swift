@@ -8,13 +8,13 @@ public struct FilteredFace: Sendable {
 
 /// CompareFaces's parameters.
 public struct CompareFacesRequest: Sendable {
-    public var source: String
-    public var target: String
+    public var source: ImageSource
+    public var target: ImageSource
     /// Target faces at least this similar are FaceMatches, the others UnmatchedFaces (the API's 80).
     public var similarityThreshold: Float = 80
     public var qualityFilter: QualityFilter = .none
 
-    public init(source: String, target: String) {
+    public init(source: ImageSource, target: ImageSource) {
         self.source = source
         self.target = target
     }
@@ -22,12 +22,12 @@ public struct CompareFacesRequest: Sendable {
 
 /// SearchFacesByImage's parameters.
 public struct SearchFacesByImageRequest: Sendable {
-    public var image: String
+    public var image: ImageSource
     public var faceMatchThreshold: Float = 80
     public var maxFaces = 4096
     public var qualityFilter: QualityFilter = .none
 
-    public init(image: String) { self.image = image }
+    public init(image: ImageSource) { self.image = image }
 }
 
 /// The image operations, CompareFaces and SearchFacesByImage: a request in, a response out, errors as
@@ -42,11 +42,11 @@ public struct ImageOperations {
     }
 
     /// The faces of an image (a video's first frame), with the frame.
-    func faces(_ path: String) throws -> (RGBImage, [AnalysedFace]) {
-        let reader = try VideoReader(path: path)
+    func faces(_ source: ImageSource, attributes: FaceAttributes = .default) throws -> (RGBImage, [AnalysedFace]) {
+        let reader = try source.reader()
         reader.configure(sampling: .everyFrame)
-        guard let frame = try reader.next() else { throw APIError(.invalidImageFormat, "\(path): no image could be decoded") }
-        return (frame.image, try analyzer.analyse(frame.image))
+        guard let frame = try reader.next() else { throw APIError(.invalidImageFormat, "\(source.name): no image could be decoded") }
+        return (frame.image, try analyzer.analyse(frame.image, attributes: attributes))
     }
 
     /// Splits faces into those that pass the filter and those that do not (with the reasons).
@@ -61,13 +61,13 @@ public struct ImageOperations {
 
     /// The largest face of `path` that passes the filter (faces come largest first), and the faces the
     /// filter removed. No such face is an InvalidParameterException, as the service answers.
-    func largestFace(_ path: String, role: String, filter: QualityFilter) throws -> (RGBImage, AnalysedFace, [FilteredFace]) {
-        let (image, all) = try faces(path)
+    func largestFace(_ source: ImageSource, role: String, filter: QualityFilter) throws -> (RGBImage, AnalysedFace, [FilteredFace]) {
+        let (image, all) = try faces(source)
         let (kept, dropped) = Self.filter(all, filter, frameHeight: image.height)
         guard let face = kept.first else {
             let why = dropped.isEmpty ? "" : " that passes QualityFilter \(filter.rawValue) (\(dropped.count) filtered out: "
                 + Set(dropped.flatMap(\.reasons)).sorted().joined(separator: ", ") + ")"
-            throw APIError(.invalidParameter, "\(role) \(path): there are no faces in the image\(why)")
+            throw APIError(.invalidParameter, "\(role) \(source.name): there are no faces in the image\(why)")
         }
         return (image, face, dropped)
     }
@@ -75,8 +75,8 @@ public struct ImageOperations {
     /// CompareFaces: the largest face of the source against every face of the target. Filtered target
     /// faces are not compared (they are in neither FaceMatches nor UnmatchedFaces).
     public func compareFaces(_ r: CompareFacesRequest) throws -> (response: CompareFacesResponse, filtered: [FilteredFace]) {
-        _ = try VideoReader(path: r.source)
-        _ = try VideoReader(path: r.target)
+        _ = try r.source.reader()
+        _ = try r.target.reader()
         let (source, face, sourceFiltered) = try largestFace(r.source, role: "SOURCE", filter: r.qualityFilter)
         let sourceDescriptor = try describer.describe(source, face.detection)
         let (target, all) = try faces(r.target)

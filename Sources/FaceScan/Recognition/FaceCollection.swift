@@ -18,7 +18,7 @@ public final class FaceCollection {
         public var path: String
         public var faceId: String
         public var imageId: String
-        public var externalImageId: String
+        public var externalImageId: String?
         public var box: [Float]          // Width, Height, Left, Top
         public var confidence: Float
         public var descriptor: [Float]
@@ -30,12 +30,23 @@ public final class FaceCollection {
         }
     }
 
-    public let directory: URL
+    /// The folder (nil for a collection read from a store).
+    public let directory: URL?
     public private(set) var entries: [Entry] = []
     /// Problems worth a warning (images without a face, with several, unreadable).
     public private(set) var warnings: [String] = []
     /// How many images were analysed now (not taken from the cache).
     public private(set) var analysedImages = 0
+
+    /// A collection of faces stored by IndexFaces (in a `CollectionStore`), to match against.
+    public init(stored faces: [StoredFace]) {
+        directory = nil
+        entries = faces.map { f in
+            Entry(path: "", faceId: f.faceId, imageId: f.imageId, externalImageId: f.externalImageId,
+                  box: [f.boundingBox.width, f.boundingBox.height, f.boundingBox.left, f.boundingBox.top],
+                  confidence: f.confidence, descriptor: f.descriptor)
+        }
+    }
 
     static let extensions: Set<String> = ["jpg", "jpeg", "png", "webp", "bmp"]
 
@@ -59,16 +70,17 @@ public final class FaceCollection {
     /// images, or whose images have no face, is an empty collection.
     public init(directory: URL, analyzer: FaceAnalyzer, describer: FaceDescribing,
                 cacheDirectory: URL? = FaceCollection.defaultCacheDirectory()) throws {
-        self.directory = directory.standardizedFileURL
-        let images = try FaceCollection.check(directory: self.directory)
-        let cacheURL = cacheDirectory.map { $0.appendingPathComponent(FaceIdentity.uuid(self.directory.path) + ".json") }
-        var cache = cacheURL.flatMap(FaceCollection.readCache) ?? CacheFile(modelVersion: FaceIdentity.modelVersion, directory: self.directory.path, images: [:])
-        if cache.modelVersion != FaceIdentity.modelVersion || cache.directory != self.directory.path || cache.format != 1 {
-            cache = CacheFile(modelVersion: FaceIdentity.modelVersion, directory: self.directory.path, images: [:])
+        let folder = directory.standardizedFileURL
+        self.directory = folder
+        let images = try FaceCollection.check(directory: folder)
+        let cacheURL = cacheDirectory.map { $0.appendingPathComponent(FaceIdentity.uuid(folder.path) + ".json") }
+        var cache = cacheURL.flatMap(FaceCollection.readCache) ?? CacheFile(modelVersion: FaceIdentity.modelVersion, directory: folder.path, images: [:])
+        if cache.modelVersion != FaceIdentity.modelVersion || cache.directory != folder.path || cache.format != 1 {
+            cache = CacheFile(modelVersion: FaceIdentity.modelVersion, directory: folder.path, images: [:])
         }
         var fresh: [String: CachedImage] = [:]
         for relative in images {
-            let url = self.directory.appendingPathComponent(relative)
+            let url = folder.appendingPathComponent(relative)
             guard let attrs = try? FileManager.default.attributesOfItem(atPath: url.path),
                   let size = (attrs[.size] as? NSNumber)?.int64Value else {
                 warnings.append("\(url.path): cannot be read; skipped")
@@ -96,7 +108,7 @@ public final class FaceCollection {
         }
         entries = images.compactMap { fresh[$0] }.flatMap(\.faces)
         if let cacheURL, analysedImages > 0 || fresh.count != cache.images.count {
-            FaceCollection.writeCache(CacheFile(modelVersion: FaceIdentity.modelVersion, directory: self.directory.path, images: fresh), to: cacheURL)
+            FaceCollection.writeCache(CacheFile(modelVersion: FaceIdentity.modelVersion, directory: folder.path, images: fresh), to: cacheURL)
         }
     }
 

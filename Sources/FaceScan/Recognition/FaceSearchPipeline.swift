@@ -1,9 +1,25 @@
 import Foundation
 
+/// The collection a search matches against: a folder of photos, or a collection in a store.
+public enum CollectionSource: Sendable, Equatable {
+    case folder(URL)
+    /// CollectionId `id` in the store at `location` (`CollectionStores.open`).
+    case stored(location: String, id: String)
+
+    /// The collection's faces: a folder is indexed (and its cache refreshed), a stored collection read.
+    /// - Throws: ResourceNotFoundException for a folder or collection that does not exist.
+    public func load(analyzer: FaceAnalyzer, describer: FaceDescribing) throws -> FaceCollection {
+        switch self {
+        case .folder(let url): return try FaceCollection(directory: url, analyzer: analyzer, describer: describer)
+        case .stored(let location, let id): return FaceCollection(stored: try CollectionStores.open(location).allFaces(in: id))
+        }
+    }
+}
+
 /// Parameters of a face search in a video.
 public struct FaceSearchRequest: Sendable {
     public var path: String
-    public var collection: URL
+    public var collection: CollectionSource
     public var sampling: FrameSampling = .default
     public var start: Int64?
     public var end: Int64?
@@ -11,6 +27,11 @@ public struct FaceSearchRequest: Sendable {
     public var faceMatchThreshold: Float = 80
 
     public init(path: String, collection: URL) {
+        self.path = path
+        self.collection = .folder(collection)
+    }
+
+    public init(path: String, collection: CollectionSource) {
         self.path = path
         self.collection = collection
     }

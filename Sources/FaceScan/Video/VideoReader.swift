@@ -49,6 +49,8 @@ public final class VideoReader {
     public static let maxFrameSide = 16384
 
     private var format: UnsafeMutablePointer<AVFormatContext>?
+    /// The input was opened from memory (closed with its AVIOContext).
+    private let inMemory: Bool
     private var codec: UnsafeMutablePointer<AVCodecContext>?
     private var packet: UnsafeMutablePointer<AVPacket>?
     private var frame: UnsafeMutablePointer<AVFrame>?
@@ -66,33 +68,59 @@ public final class VideoReader {
     private var startTime: Double = 0
 
     /// Opens `path`, checks it and reads its metadata. Throws `APIError` naming the file and the cause.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
         _ = FF.quietLogging
-        self.path = path
         try VideoReader.checkFile(path)
-
         var fmt: UnsafeMutablePointer<AVFormatContext>?
-        var rc = avformat_open_input(&fmt, path, nil, nil)
+        let rc = avformat_open_input(&fmt, path, nil, nil)
         guard rc >= 0, let fmt else {
             throw APIError(.invalidImageFormat, "\(path) is not a video or image FFmpeg can read (\(FF.describe(rc)))")
         }
+        try self.init(opened: fmt, name: path, inMemory: false)
+    }
+
+    /// Largest image accepted as bytes (the API's Image.Bytes limit, 5 MB).
+    public static let maxImageBytes = 5 * 1024 * 1024
+
+    /// Opens an image (or video) held in memory, e.g. an API request's Image.Bytes; `name` stands for it
+    /// in messages. The bytes are copied. Throws as `init(path:)` does; more than `maxImageBytes` is an
+    /// ImageTooLargeException.
+    public convenience init(bytes: [UInt8], name: String) throws {
+        _ = FF.quietLogging
+        guard !bytes.isEmpty else { throw APIError(.invalidImageFormat, "\(name) is empty") }
+        guard bytes.count <= VideoReader.maxImageBytes else {
+            throw APIError(.imageTooLarge, "\(name) is \(bytes.count) bytes; image bytes are limited to \(VideoReader.maxImageBytes) (5 MB)")
+        }
+        var fmt: UnsafeMutablePointer<AVFormatContext>?
+        let rc = bytes.withUnsafeBufferPointer { cff_open_memory_input(&fmt, $0.baseAddress, $0.count) }
+        guard rc >= 0, let fmt else {
+            throw APIError(.invalidImageFormat, "\(name) is not an image FFmpeg can read (\(FF.describe(rc)))")
+        }
+        try self.init(opened: fmt, name: name, inMemory: true)
+    }
+
+    /// Reads the stream information and metadata of an opened input, which it then owns.
+    private init(opened fmt: UnsafeMutablePointer<AVFormatContext>, name path: String, inMemory: Bool) throws {
+        self.path = path
+        self.inMemory = inMemory
+        var rc: Int32
         format = fmt
         // From here on deinit frees what was allocated.
         rc = avformat_find_stream_info(fmt, nil)
         if rc < 0 {
-            avformat_close_input(&format)
+            cff_close_input(&format, inMemory ? 1 : 0)
             throw APIError(.invalidImageFormat, "\(path): cannot read stream information (\(FF.describe(rc)))")
         }
         var decoder: UnsafePointer<AVCodec>?
         let index = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
         guard index >= 0, let stream = fmt.pointee.streams[Int(index)] else {
-            avformat_close_input(&format)
+            cff_close_input(&format, inMemory ? 1 : 0)
             throw APIError(.invalidImageFormat, "\(path) contains no video stream (an audio-only or data file?)")
         }
         let par = stream.pointee.codecpar!
         guard let decoder else {
             let name = String(cString: avcodec_get_name(par.pointee.codec_id))
-            avformat_close_input(&format)
+            cff_close_input(&format, inMemory ? 1 : 0)
             throw APIError(.invalidImageFormat, "\(path): no decoder for its video codec \"\(name)\"")
         }
         streamIndex = index
@@ -112,11 +140,11 @@ public final class VideoReader {
 
         let width = Int(par.pointee.width), height = Int(par.pointee.height)
         guard width > 0, height > 0 else {
-            avformat_close_input(&format)
+            cff_close_input(&format, inMemory ? 1 : 0)
             throw APIError(.invalidImageFormat, "\(path): the video stream has no frame size")
         }
         guard width <= VideoReader.maxFrameSide, height <= VideoReader.maxFrameSide else {
-            avformat_close_input(&format)
+            cff_close_input(&format, inMemory ? 1 : 0)
             let kind: APIError.Kind = isStillImage ? .imageTooLarge : .videoTooLarge
             throw APIError(kind, "\(path): frames of \(width)x\(height) exceed the \(VideoReader.maxFrameSide)-pixel limit")
         }
@@ -137,7 +165,7 @@ public final class VideoReader {
             duration = fmt.pointee.duration / 1000
         }
         if let duration, duration > VideoReader.maxDurationMillis {
-            avformat_close_input(&format)
+            cff_close_input(&format, inMemory ? 1 : 0)
             throw APIError(.videoTooLarge, "\(path) lasts \(duration / 1000) s; facescan accepts videos up to 6 hours")
         }
         startPTS = stream.pointee.start_time != FF.noPTS ? stream.pointee.start_time : 0
@@ -154,7 +182,7 @@ public final class VideoReader {
 
         // Decoder with frame threads on every core.
         guard let ctx = avcodec_alloc_context3(decoder) else {
-            avformat_close_input(&format)
+            cff_close_input(&format, inMemory ? 1 : 0)
             throw APIError(.internalServerError, "\(path): out of memory allocating a decoder")
         }
         codec = ctx
@@ -178,7 +206,7 @@ public final class VideoReader {
         av_frame_free(&frame)
         av_packet_free(&packet)
         avcodec_free_context(&codec)
-        avformat_close_input(&format)
+        cff_close_input(&format, inMemory ? 1 : 0)
     }
 
     /// Rejects what FFmpeg should not even be asked to open.

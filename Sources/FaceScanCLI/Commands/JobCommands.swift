@@ -56,11 +56,12 @@ extension CommandTable {
         parameters of the request.
         """,
         positionals: [PositionalSpec("FILE", help: "a video or image file")],
-        options: [collectionOption, faceMatchThreshold] + JobOptions.start + VideoOptions.all,
+        options: [collectionOption, collectionId, faceMatchThreshold] + JobOptions.start + VideoOptions.all,
         examples: [
             "facescan start-face-search --collection known/ --job-tag nightly clip.mp4",
+            "facescan start-face-search --collection-id staff clip.mp4",
         ],
-        validate: VideoOptions.validate,
+        validate: validateSearch,
         run: { args, _ in try startJob(JobOptions.searchJob(args), args) })
 
     static let getFaceSearch = CommandSpec(

@@ -39,11 +39,7 @@ enum JobOptions {
         help: "report only faces with at least this Confidence")
 
     /// JobTag's API pattern `[a-zA-Z0-9_.\-:+=\/]+`, 1 to 1024 characters.
-    static func isValidJobTag(_ s: String) -> Bool {
-        s.utf8.count <= 1024 && s.utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || "_.-:+=/".utf8.contains(c)
-        }
-    }
+    static func isValidJobTag(_ s: String) -> Bool { APIValidation.isJobTag(s) }
 
     /// The options of every start command: ClientRequestToken, JobTag, NotificationChannel.
     static let start = [clientRequestToken, jobTag, notificationCommand]
@@ -66,9 +62,17 @@ enum JobOptions {
     /// is a readable folder); finding the faces of its images is the job's work.
     static func searchJob(_ args: ParsedArguments) throws -> (JobRequest, VideoMetadata) {
         let metadata = try VideoReader(path: args.positionals[0]).metadata
-        let collection = URL(fileURLWithPath: absolute(args.string("collection")!))
-        try FaceCollection.check(directory: collection)
-        var request = FaceSearchRequest(path: absolute(args.positionals[0]), collection: collection)
+        let source: CollectionSource
+        if let id = args.string("collection-id") {
+            let store = try CommandTable.openStore()
+            _ = try store.describeCollection(id)
+            source = .stored(location: store.location, id: id)
+        } else {
+            let collection = URL(fileURLWithPath: absolute(args.string("collection")!))
+            try FaceCollection.check(directory: collection)
+            source = .folder(collection)
+        }
+        var request = FaceSearchRequest(path: absolute(args.positionals[0]), collection: source)
         (request.sampling, request.start, request.end) = VideoOptions.frames(args)
         request.faceMatchThreshold = Float(args.double("face-match-threshold") ?? 80)
         return (FaceSearchJob.jobRequest(request, jobTag: args.string("job-tag"), notificationCommand: args.string("notification-command")),

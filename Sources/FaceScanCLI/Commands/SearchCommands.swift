@@ -3,8 +3,19 @@ import Foundation
 
 extension CommandTable {
     static let collectionOption = OptionSpec(
-        "collection", .path, valueName: "DIR", api: "CollectionId", required: true,
-        help: "folder of face photos: each image's largest face is indexed, named by its file name (or first-level sub-folder)")
+        "collection", .path, valueName: "DIR", api: "CollectionId",
+        help: "folder of face photos: each image's largest face is indexed, named by its file name (or first-level sub-folder); or give --collection-id")
+
+    /// --collection DIR or --collection-id ID: exactly one.
+    static func validateCollection(_ args: ParsedArguments) -> String? {
+        switch (args.string("collection"), args.string("collection-id")) {
+        case (nil, nil): return "give the collection: --collection DIR (a folder of photos) or --collection-id ID (made by create-collection)"
+        case (_?, _?): return "give --collection DIR or --collection-id ID, not both"
+        default: return nil
+        }
+    }
+
+    static func validateSearch(_ args: ParsedArguments) -> String? { validateCollection(args) ?? VideoOptions.validate(args) }
     static let faceMatchThreshold = OptionSpec(
         "face-match-threshold", .number(min: 0, max: 100), valueName: "PERCENT", api: "FaceMatchThreshold", default: "80",
         help: "report only matches with at least this Similarity")
@@ -49,19 +60,20 @@ extension CommandTable {
         every page has the JobId, and NextToken works with get-face-search and the same --sort-by).
         """,
         positionals: [PositionalSpec("FILE", help: "a video or image file")],
-        options: [collectionOption, faceMatchThreshold, JobOptions.sortBy] + VideoOptions.all + [JobOptions.maxResults, JobOptions.output],
+        options: [collectionOption, collectionId, faceMatchThreshold, JobOptions.sortBy] + VideoOptions.all + [JobOptions.maxResults, JobOptions.output],
         examples: [
             "facescan search --collection known/ clip.mp4 | jq -r '.Persons[] | [.Timestamp, .FaceMatches[0].Face.ExternalImageId] | @tsv'",
             "facescan search --collection known/ --max-results 10 --sort-by INDEX clip.mp4 | jq -r .NextToken",
         ],
-        validate: VideoOptions.validate,
+        validate: validateSearch,
         run: { args, ctx in try JobPorcelain.run(.faceSearch, JobOptions.searchJob, args, ctx) })
 
     static let searchFacesByImage = CommandSpec(
         name: "search-faces-by-image",
         summary: "Search a collection for the largest face of an image; print a SearchFacesByImage response.",
         details: """
-        Finds the largest face in IMAGE and compares it with the faces of --collection DIR: prints \
+        Finds the largest face in IMAGE and compares it with the faces of --collection DIR (or of the \
+        stored collection --collection-id ID): prints \
         SearchedFaceBoundingBox, SearchedFaceConfidence, FaceMatches sorted by Similarity (at least \
         --face-match-threshold, at most --max-faces) and FaceModelVersion. An image without a face is an \
         InvalidParameterException, as the API reports it. With --quality-filter, faces below the bar are \
@@ -70,19 +82,26 @@ extension CommandTable {
         EXTREME_POSE).
         """,
         positionals: [PositionalSpec("IMAGE", help: "an image (or a video: its first frame)")],
-        options: [collectionOption, faceMatchThreshold,
+        options: [collectionOption, collectionId, faceMatchThreshold,
                   OptionSpec("max-faces", .integer(min: 1, max: 4096), valueName: "N", api: "MaxFaces", default: "4096",
                              help: "at most this many matches, the most similar"), qualityFilter],
-        examples: ["facescan search-faces-by-image --collection known/ visitor.jpg | jq '.FaceMatches[0].Face.ExternalImageId'"],
+        examples: ["facescan search-faces-by-image --collection known/ visitor.jpg | jq '.FaceMatches[0].Face.ExternalImageId'",
+                   "facescan search-faces-by-image --collection-id staff visitor.jpg"],
+        validate: validateCollection,
         run: { args, ctx in
             _ = try VideoReader(path: args.positionals[0])
-            let operations = ImageOperations(analyzer: try FaceAnalyzer(), describer: try FaceDescriberFactory.make(store: ModelStore()))
-            let collection = try loadCollection(args, ctx, analyzer: operations.analyzer, describer: operations.describer)
-            var request = SearchFacesByImageRequest(image: args.positionals[0])
+            var request = SearchFacesByImageRequest(image: .file(args.positionals[0]))
             request.faceMatchThreshold = Float(args.double("face-match-threshold") ?? 80)
             request.maxFaces = args.int("max-faces") ?? 4096
             request.qualityFilter = QualityFilter(rawValue: args.string("quality-filter") ?? "NONE") ?? .none
-            let result = try operations.searchFacesByImage(request, collection: collection)
+            let result: (response: SearchFacesByImageResponse, filtered: [FilteredFace])
+            if let id = args.string("collection-id") {
+                result = try collectionOperations().searchFacesByImage(id, request)
+            } else {
+                let operations = ImageOperations(analyzer: try FaceAnalyzer(), describer: try FaceDescriberFactory.make(store: ModelStore()))
+                let collection = try loadCollection(args, ctx, analyzer: operations.analyzer, describer: operations.describer)
+                result = try operations.searchFacesByImage(request, collection: collection)
+            }
             warnFiltered(result.filtered, request.qualityFilter.rawValue, ctx)
             return result.response.json
         })
@@ -107,7 +126,7 @@ extension CommandTable {
             _ = try VideoReader(path: args.positionals[0])
             _ = try VideoReader(path: args.positionals[1])
             let operations = ImageOperations(analyzer: try FaceAnalyzer(), describer: try FaceDescriberFactory.make(store: ModelStore()))
-            var request = CompareFacesRequest(source: args.positionals[0], target: args.positionals[1])
+            var request = CompareFacesRequest(source: .file(args.positionals[0]), target: .file(args.positionals[1]))
             request.similarityThreshold = Float(args.double("similarity-threshold") ?? 80)
             request.qualityFilter = QualityFilter(rawValue: args.string("quality-filter") ?? "NONE") ?? .none
             let result = try operations.compareFaces(request)
