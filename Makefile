@@ -34,12 +34,14 @@ demo: models
 	$(BIN) detect $(SAMPLE) | head -n 40
 
 # One build (the test build, whose facescan also fetches the models), then the suites: the shape
-# checker's own tests (pytest), then the Swift tests.
+# checker's own tests (pytest), the Swift tests, then boto3 and aws-cli against `facescan serve`
+# (Tests/Clients/test_endpoint.py starts and stops its servers on ephemeral loopback ports).
 test: test-deps
 	PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p no:cacheprovider scripts/test_rekognition_shape_check.py
 	swift build $(TEST_FLAGS) --build-tests
 	@$(MAKE) --no-print-directory fetch-models FACESCAN=.build-test/release/facescan
 	swift test $(TEST_FLAGS) --skip-build
+	FACESCAN_BIN=.build-test/release/facescan PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p no:cacheprovider Tests/Clients/test_endpoint.py Tests/Clients/test_readme_example.py
 
 # Release build; the models against LiteRT (when ai-edge-litert is installed) and detect against
 # FFmpeg decode-only time. Ratios, not absolute times, are what to compare.

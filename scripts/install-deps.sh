@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what facescan needs on Debian/Ubuntu, only what is missing; quick when nothing is.
-#   scripts/install-deps.sh          build and run: FFmpeg development libraries, pkg-config, pip
+#   scripts/install-deps.sh          build and run: FFmpeg and SQLite development libraries, pkg-config, pip
 #   scripts/install-deps.sh --test   also what the test suite uses: the ffmpeg CLI (to make test videos), jq,
 #                                    opencv-doc (photos with faces), util-linux's setpriv, GNU time; from
-#                                    PyPI botocore and pytest
+#                                    PyPI botocore, pytest, boto3 and awscli
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
-want=(libavformat-dev libavcodec-dev libswscale-dev libavutil-dev pkg-config)
+want=(libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libsqlite3-dev pkg-config)
 if [ "${1:-}" = "--test" ]; then
     want+=(ffmpeg opencv-doc util-linux jq time)
 fi
@@ -30,14 +30,15 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 fi
 
-# PyPI packages the tests use: botocore (the Rekognition service model the shape checker reads) and
-# pytest (the shape checker's own tests).
+# PyPI packages the tests use: botocore (the Rekognition service model the shape checker reads),
+# pytest (the shape checker's own tests and the endpoint's), and boto3 and awscli (the real clients the
+# endpoint tests drive `facescan serve` with).
 pip_install() {
     python3 -m pip install -q --disable-pip-version-check "$@" 2>/dev/null \
         || python3 -m pip install -q --disable-pip-version-check --break-system-packages "$@" 2>/dev/null
 }
 if [ "${1:-}" = "--test" ]; then
-    for module in botocore pytest; do
+    for module in botocore pytest boto3 awscli; do
         python3 -c "import $module" 2>/dev/null && continue
         echo "install-deps: installing $module from PyPI"
         pip_install "$module" \

@@ -30,6 +30,12 @@ import Testing
         }
     }
 
+    /// README's boto3 script is the file the endpoint tests run (Tests/Clients/test_readme_example.py).
+    @Test func readmeShowsTheTestedBoto3Script() throws {
+        let script = try String(contentsOf: TestSupport.repoRoot.appendingPathComponent("Tests/Clients/rekognition_example.py"), encoding: .utf8)
+        #expect(Self.readme.contains("```python\n" + script + "```"), "README's boto3 script differs from Tests/Clients/rekognition_example.py")
+    }
+
     @Test func everySampleVideoIsDescribed() throws {
         let samples = try FileManager.default.contentsOfDirectory(atPath: TestSupport.repoRoot.appendingPathComponent("SampleVideos").path)
         #expect(samples.filter { $0.hasSuffix(".mp4") }.count >= 4)

@@ -10,7 +10,8 @@ import Foundation
 /// ```
 ///
 /// Timestamp is the job's completion time in Unix epoch milliseconds, as in Rekognition's messages.
-/// Video names the input file in S3ObjectName; there is no bucket, so S3Bucket is absent. The message is
+/// Video names the input file in S3ObjectName; there is no bucket, so S3Bucket is absent. A job started
+/// through `facescan serve` with an S3Object has its S3ObjectName and S3Bucket instead. The message is
 /// kept as `jobs/ID/notification.json` and the command's output (stdout and stderr) goes to
 /// `jobs/ID/notification.log`. facescan does not wait for the command.
 public enum JobNotifier {
@@ -22,7 +23,9 @@ public enum JobNotifier {
             ("API", .string(r.request.api)),
             ("JobTag", r.request.jobTag.map { .string($0) }),
             ("Timestamp", .integer(r.completionTimestamp ?? StoreIO.nowMillis())),
-            ("Video", .object([("S3ObjectName", .string(r.request.video))])),
+            ("Video", .object(r.request.parameters["S3Bucket"].flatMap { bucket in
+                r.request.parameters["S3Name"].map { [("S3ObjectName", .string($0)), ("S3Bucket", .string(bucket))] }
+            } ?? [("S3ObjectName", .string(r.request.video))])),
         ])
     }
 

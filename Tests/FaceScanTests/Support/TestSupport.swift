@@ -143,3 +143,14 @@ func parseJSON(_ text: String) throws -> [String: Any] {
     }
     return obj
 }
+
+extension TestSupport {
+    /// Results of commands run on several threads at once.
+    final class Results: @unchecked Sendable {
+        private var items: [Result?]
+        private let lock = NSLock()
+        init(count: Int) { items = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ r: Result?) { lock.lock(); items[i] = r; lock.unlock() }
+        func get(_ i: Int) -> Result? { lock.lock(); defer { lock.unlock() }; return items[i] }
+    }
+}
