@@ -1,14 +1,15 @@
 import FaceScan
 
 /// The members of a request document, read with the types and constraints botocore's Rekognition model
-/// gives them. A member of the wrong type or out of range is an InvalidParameterException naming it.
+/// gives them. A member of the wrong JSON type is a SerializationException (as AWS's JSON services answer
+/// it), one out of its documented range or pattern an InvalidParameterException, each naming the member.
 struct RequestMembers {
     let operation: String
     let members: [(String, JSON)]
 
     init(operation: String, body: JSON) throws {
         self.operation = operation
-        guard let m = body.members else { throw APIError.invalidParameter("the \(operation) request body must be a JSON object") }
+        guard let m = body.members else { throw ProtocolError("SerializationException", "the \(operation) request body must be a JSON object") }
         members = m
     }
 
@@ -20,6 +21,8 @@ struct RequestMembers {
 
     func bad(_ name: String, _ what: String) -> APIError { APIError.invalidParameter("\(operation): \(name) \(what)") }
 
+    func wrongType(_ name: String, _ what: String) -> ProtocolError { ProtocolError("SerializationException", "\(operation): \(name) \(what)") }
+
     func required<T>(_ name: String, _ read: (String) throws -> T?) throws -> T {
         guard let v = try read(name) else { throw bad(name, "is required") }
         return v
@@ -27,7 +30,7 @@ struct RequestMembers {
 
     func string(_ name: String, min: Int = 0, max: Int = Int.max) throws -> String? {
         guard let v = value(name) else { return nil }
-        guard case .string(let s) = v else { throw bad(name, "must be a string") }
+        guard case .string(let s) = v else { throw wrongType(name, "must be a string") }
         guard (min...max).contains(s.utf8.count) else { throw bad(name, "must be \(min) to \(max) characters long") }
         return s
     }
@@ -40,7 +43,11 @@ struct RequestMembers {
         case .double(let d): n = d.rounded() == d ? Int(exactly: d) : nil
         default: n = nil
         }
-        guard let n else { throw bad(name, "must be a whole number") }
+        guard let n else {
+            if case .integer = v { throw bad(name, "is out of range") }
+            if case .double = v { throw bad(name, "must be a whole number") }
+            throw wrongType(name, "must be a whole number")
+        }
         guard n >= min, n <= max else { throw bad(name, max == Int.max ? "must be at least \(min), not \(n)" : "must be \(min) to \(max), not \(n)") }
         return n
     }
@@ -51,7 +58,7 @@ struct RequestMembers {
         switch v {
         case .integer(let i): d = Double(i)
         case .double(let x): d = x
-        default: throw bad(name, "must be a number")
+        default: throw wrongType(name, "must be a number")
         }
         guard d >= 0, d <= 100 else { throw bad(name, "must be 0 to 100, not \(d)") }
         return Float(d)
@@ -59,9 +66,9 @@ struct RequestMembers {
 
     func strings(_ name: String) throws -> [String]? {
         guard let v = value(name) else { return nil }
-        guard case .array(let items) = v else { throw bad(name, "must be a list of strings") }
+        guard case .array(let items) = v else { throw wrongType(name, "must be a list of strings") }
         return try items.map { item in
-            guard case .string(let s) = item else { throw bad(name, "must be a list of strings") }
+            guard case .string(let s) = item else { throw wrongType(name, "must be a list of strings") }
             return s
         }
     }
@@ -74,7 +81,7 @@ struct RequestMembers {
 
     func object(_ name: String) throws -> RequestMembers? {
         guard let v = value(name) else { return nil }
-        guard v.members != nil else { throw bad(name, "must be an object") }
+        guard v.members != nil else { throw wrongType(name, "must be an object") }
         return try RequestMembers(operation: "\(operation): \(name)", body: v)
     }
 

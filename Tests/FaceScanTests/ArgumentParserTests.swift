@@ -108,7 +108,7 @@ import Testing
             #expect(Set(names).count == names.count, "\(c.name): option names are unique")
             #expect(!c.summary.isEmpty && !c.details.isEmpty)
             for o in c.options {
-                #expect(o.name.allSatisfy { $0.isLowercase || $0 == "-" }, "\(o.name) is kebab-case")
+                #expect(o.name.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" }, "\(o.name) is kebab-case")
                 if o.takesValue { #expect(!o.valueName.isEmpty, "\(c.name) --\(o.name) names its value") }
             }
             #expect(Help.command(c).contains(c.usage))

@@ -135,7 +135,8 @@ public struct CollectionOperations {
         var seen = Set<String>()
         let missing = faceIds.filter { !gone.contains($0) && seen.insert($0).inserted }
         return .members([
-            ("DeletedFaces", .array(deleted.map { .string($0) })),
+            // The API's FaceIdList has at least one member: none deleted is no DeletedFaces.
+            ("DeletedFaces", deleted.isEmpty ? nil : .array(deleted.map { .string($0) })),
             ("UnsuccessfulFaceDeletions", missing.isEmpty ? nil : .array(missing.map {
                 .object([("FaceId", .string($0)), ("Reasons", .array([.string("FACE_NOT_FOUND")]))])
             })),
