@@ -14,6 +14,7 @@ func runModelBenchmarks(modelsDirectory: URL) {
     let models = env["FACESCAN_BENCH_MODELS"].map { $0.split(separator: ",").map(String.init) } ?? [
         "face_detection_short_range.tflite", "face_detection_full_range.tflite",
         "face_detection_full_range_sparse.tflite", "face_landmark.tflite", "iris_landmark.tflite",
+        "emotion_model_quantized.tflite",
     ]
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/litert_bench.py")

@@ -57,9 +57,17 @@ public struct EyeDirection: Sendable, Equatable, Codable, JSONRepresentable {
     public var json: JSON { .object([("Yaw", .float(yaw)), ("Pitch", .float(pitch)), ("Confidence", .float(confidence))]) }
 }
 
+/// Rekognition's `Emotion`: a type (HAPPY, SAD, ANGRY, SURPRISED, DISGUSTED, FEAR, CALM) and its Confidence.
+public struct Emotion: Sendable, Codable, JSONRepresentable {
+    public var type: String
+    public var confidence: Float
+    public init(type: String, confidence: Float) { self.type = type; self.confidence = confidence }
+    public var json: JSON { .object([("Type", .string(type)), ("Confidence", .float(confidence))]) }
+}
+
 /// Rekognition's `FaceDetail`, with the attributes facescan computes. Attributes it cannot compute
-/// honestly (AgeRange, Gender, Emotions, Beard, Mustache, Eyeglasses, Sunglasses, FaceOccluded, Smile)
-/// are never present.
+/// honestly (AgeRange, Gender, Beard, Mustache, Eyeglasses, Sunglasses, FaceOccluded, Smile) are never
+/// present.
 public struct FaceDetail: Sendable, Codable, JSONRepresentable {
     public var boundingBox: BoundingBox
     public var landmarks: [Landmark]?
@@ -71,6 +79,8 @@ public struct FaceDetail: Sendable, Codable, JSONRepresentable {
     public var eyesOpen: BooleanAttribute?
     public var mouthOpen: BooleanAttribute?
     public var eyeDirection: EyeDirection?
+    /// ALL only, for a face with a mesh: fer's expression classifier.
+    public var emotions: [Emotion]?
 
     public init(boundingBox: BoundingBox, confidence: Float) {
         self.boundingBox = boundingBox
@@ -83,6 +93,7 @@ public struct FaceDetail: Sendable, Codable, JSONRepresentable {
             ("BoundingBox", boundingBox.json),
             ("EyesOpen", eyesOpen?.json),
             ("MouthOpen", mouthOpen?.json),
+            ("Emotions", emotions.map { .array($0.map(\.json)) }),
             ("Landmarks", landmarks.map { .array($0.map(\.json)) }),
             ("Pose", pose?.json),
             ("Quality", quality?.json),

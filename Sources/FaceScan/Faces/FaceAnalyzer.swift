@@ -15,7 +15,8 @@ public struct AnalysedFace: Sendable {
 }
 
 /// Frame in, faces out: detection, face mesh and iris, then the DEFAULT attributes (BoundingBox,
-/// Confidence, Landmarks, Pose, Quality) and, when asked, the ALL ones.
+/// Confidence, Landmarks, Pose, Quality) and, when asked, the ALL ones (EyesOpen, MouthOpen,
+/// EyeDirection from the mesh, Emotions from fer's classifier, for faces with a mesh).
 ///
 /// - A detection in which the mesh finds a face (presence ≥ 0.5) gets every attribute, and
 ///   Confidence = 100 · √(detector probability · mesh face-presence probability): a face both models are
@@ -30,6 +31,9 @@ public final class FaceAnalyzer {
     public let detector: FaceDetector
     private let mesh: FaceMesh
     private let iris: IrisModel
+    private let store: ModelStore
+    /// Loaded on the first analysis with ALL attributes.
+    private var emotion: EmotionModel?
     public static let minPresence: Float = 0.5
     /// Detector probability above which a face the mesh cannot read is still reported.
     public static let unmeshedMinScore: Float = 0.7
@@ -38,9 +42,11 @@ public final class FaceAnalyzer {
         detector = try FaceDetector(store: store, threads: threads)
         mesh = try FaceMesh(store: store)
         iris = try IrisModel(store: store)
+        self.store = store
     }
 
     public func analyse(_ image: RGBImage, attributes: FaceAttributes = .default) throws -> [AnalysedFace] {
+        if attributes == .all, emotion == nil { emotion = try EmotionModel(store: store) }
         var out: [AnalysedFace] = []
         for d in try detector.detect(image) {
             let box = BoundingBox(xmin: d.xmin, ymin: d.ymin, xmax: d.xmax, ymax: d.ymax, frameWidth: image.width, frameHeight: image.height)
@@ -65,6 +71,9 @@ public final class FaceAnalyzer {
             }
             var face = AnalysedFace(detection: d, meshed: meshed, detail: FaceDetail(boundingBox: box, confidence: confidence))
             describe(&face, image, attributes)
+            if attributes == .all, face.meshed != nil, let emotion {
+                face.detail.emotions = try emotion.emotions(image, box: PixelRect(x: d.xmin, y: d.ymin, width: d.width, height: d.height))
+            }
             out.append(face)
         }
         return out

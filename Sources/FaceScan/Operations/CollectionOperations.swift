@@ -18,8 +18,9 @@ public struct IndexFacesRequest: Sendable {
 }
 
 /// The API's `Attributes` list (DetectFaces, IndexFaces): DEFAULT, ALL, or single attributes. facescan
-/// computes the DEFAULT members and, of the others, EyesOpen, MouthOpen and EyeDirection; a request for an
-/// attribute it cannot compute honestly (AgeRange, Emotions, …) gets the DEFAULT members without it.
+/// computes the DEFAULT members and, of the others, EyesOpen, MouthOpen, EyeDirection and Emotions; a
+/// request for an attribute it cannot compute honestly (AgeRange, Smile, …) gets the DEFAULT members
+/// without it.
 public struct DetectionAttributes: Sendable, Equatable {
     public static let names = ["DEFAULT", "ALL", "AGE_RANGE", "BEARD", "EMOTIONS", "EYE_DIRECTION", "EYEGLASSES", "EYES_OPEN",
                                "GENDER", "MOUTH_OPEN", "MUSTACHE", "FACE_OCCLUDED", "SMILE", "SUNGLASSES"]
@@ -47,6 +48,7 @@ public struct DetectionAttributes: Sendable, Equatable {
         if !requested.contains("EYES_OPEN") { d.eyesOpen = nil }
         if !requested.contains("MOUTH_OPEN") { d.mouthOpen = nil }
         if !requested.contains("EYE_DIRECTION") { d.eyeDirection = nil }
+        if !requested.contains("EMOTIONS") { d.emotions = nil }
         return d
     }
 }

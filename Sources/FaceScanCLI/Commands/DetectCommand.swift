@@ -12,8 +12,8 @@ extension CommandTable {
         BoundingBox (ratios of the frame, not clipped: Left or Top below 0, or the box past 1, for a face \
         cut by the frame's edge), Confidence, Landmarks (the API's 30 types from MediaPipe's face mesh and \
         iris models; eyeLeft, eyeRight and nose from the detector's keypoints for a face the mesh cannot \
-        read, such as a profile), Pose and Quality; --face-attributes ALL adds EyesOpen, MouthOpen and \
-        EyeDirection (for faces with a mesh). Up to 100 faces per frame, the largest first.
+        read, such as a profile), Pose and Quality; --face-attributes ALL adds EyesOpen, MouthOpen, \
+        EyeDirection and Emotions (for faces with a mesh). Up to 100 faces per frame, the largest first.
         detect is start-face-detection, wait and get-face-detection in one command: the job runs in this \
         process and is kept in the job store only when --max-results or --output jsonl is given (then \
         every page has the JobId, and NextToken works with get-face-detection).

@@ -27,7 +27,7 @@ enum JobOptions {
     static let faceAttributes = OptionSpec(
         "face-attributes", .choice(FaceAttributes.allCases.map(\.rawValue)), valueName: "SET", api: "FaceAttributes",
         default: "DEFAULT",
-        help: "DEFAULT: BoundingBox, Confidence, Landmarks, Pose, Quality; ALL adds EyesOpen, MouthOpen, EyeDirection")
+        help: "DEFAULT: BoundingBox, Confidence, Landmarks, Pose, Quality; ALL adds EyesOpen, MouthOpen, EyeDirection, Emotions")
     static let output = OptionSpec(
         "output", .choice(["json", "jsonl"]), valueName: "FORMAT", default: "json",
         help: "json: one document; jsonl: each page as one compact JSON line, printed as soon as it is complete")

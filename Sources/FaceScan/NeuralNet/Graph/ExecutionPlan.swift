@@ -139,6 +139,9 @@ final class ExecutionPlan {
         case .depthToSpace(let b):
             let i = try g.nhwc(n.inputs[0])
             return DepthToSpaceStep(input: x, output: out, h: i.h, w: i.w, c: i.c, block: b)
+        case .softmax(let beta):
+            let s = g.shapes[n.output]
+            return SoftmaxStep(input: x, output: out, rows: s.dropLast().reduce(1, *), channels: s.last ?? 1, beta: beta)
         }
     }
 }

@@ -82,6 +82,19 @@ extension Graph {
         return try append(.pool(kind, win), [x], shape: [1, oh, ow, c], activation: activation, name: name)
     }
 
+    /// Softmax over the last axis.
+    func softmax(_ x: ValueID, beta: Float, name: String = "") throws -> ValueID {
+        guard let c = shapes[x].last, c >= 1 else { throw GraphError("softmax of a scalar is not supported") }
+        guard beta.isFinite, beta > 0 else { throw GraphError("softmax beta \(beta) must be a positive finite number") }
+        return try append(.softmax(beta: beta), [x], shape: shapes[x], activation: .none, name: name)
+    }
+
+    /// The mean over height and width (global average pooling): [1, H, W, C] to [1, 1, 1, C].
+    func meanOverSpace(_ x: ValueID, name: String = "") throws -> ValueID {
+        let (h, w, _) = try nhwc(x)
+        return try pool(x, kind: .average, kernelH: h, kernelW: w, strideH: 1, strideW: 1, padding: .valid, name: name)
+    }
+
     /// Zero padding of `before[d]`/`after[d]` elements on each dimension.
     func pad(_ x: ValueID, before: [Int], after: [Int], name: String = "") throws -> ValueID {
         let s = shapes[x]

@@ -104,6 +104,8 @@ enum GraphOp {
     case concatenation(axis: Int)
     case resizeBilinear(alignCorners: Bool, halfPixelCenters: Bool)
     case depthToSpace(blockSize: Int)
+    /// Softmax over the last axis: exp(beta·x) normalised.
+    case softmax(beta: Float)
 
     var name: String {
         switch self {
@@ -117,6 +119,7 @@ enum GraphOp {
         case .concatenation: return "concatenation"
         case .resizeBilinear: return "resizeBilinear"
         case .depthToSpace: return "depthToSpace"
+        case .softmax: return "softmax"
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// ADD (with a narrower second operand allowed) and standalone activations, through `epilogueRows`.
 final class ElementwiseStep: Step {
     let source: UnsafePointer<Float>
@@ -63,6 +65,37 @@ final class PoolStep: Step {
                                  minimum: 100_000)
         Parallel.forChunks(g.outH, threads: t) { _, rows in
             pool2D(kind, g, input: input, output: output, rows: rows, lo: lo, hi: hi)
+        }
+    }
+}
+
+/// SOFTMAX over the last axis, per row: exp(beta·(x − max)) / Σ, in Double for the sum.
+final class SoftmaxStep: Step {
+    let input: UnsafePointer<Float>
+    let output: UnsafeMutablePointer<Float>
+    let rows: Int, channels: Int
+    let beta: Float
+
+    init(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Int, channels: Int, beta: Float) {
+        self.input = input
+        self.output = output
+        self.rows = rows
+        self.channels = channels
+        self.beta = beta
+    }
+
+    func run(threads: Int) {
+        for r in 0..<rows {
+            let x = input + r * channels, y = output + r * channels
+            var top = -Float.infinity
+            for c in 0..<channels { top = max(top, x[c]) }
+            var sum = 0.0
+            for c in 0..<channels {
+                let e = Foundation.exp(Double(beta) * Double(x[c] - top))
+                y[c] = Float(e)
+                sum += e
+            }
+            for c in 0..<channels { y[c] = Float(Double(y[c]) / sum) }
         }
     }
 }

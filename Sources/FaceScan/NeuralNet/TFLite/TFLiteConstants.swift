@@ -1,5 +1,6 @@
 /// Constant tensors of a TFLite model: read from buffers (sizes checked against the shape), expanded
-/// from float16, densified from the CSR sparse format. All of this happens at load time.
+/// from float16, dequantized from int8 (per tensor or per channel), densified from the CSR sparse
+/// format. All of this happens at load time.
 enum ConstantData {
     case float32([Float])
     /// IEEE half-precision bit patterns.
@@ -47,8 +48,11 @@ extension TFLiteModel {
         let bytes = self.bytes(ofBuffer: tensor.buffer)
         if bytes.isEmpty { return nil }
         let what = "tensor \(t) (\(tensor.name))"
-        guard !tensor.quantized else {
-            throw reader.error("\(what) is quantized; quantized tensors are not supported")
+        if let q = tensor.quantization {
+            guard tensor.type == TFLiteSchema.TensorType.int8.rawValue, tensor.sparsity == nil else {
+                throw reader.error("\(what) is a quantized \(TFLiteSchema.TensorType.name(tensor.type)) constant; only dense INT8 weights are supported")
+            }
+            return try dequantized(bytes, q, tensor.shape, what)
         }
         let size: Int
         switch TFLiteSchema.TensorType(rawValue: tensor.type) {
@@ -84,6 +88,45 @@ extension TFLiteModel {
             }
         }
         return Constant(shape: tensor.shape, data: data, sparsity: tensor.sparsity)
+    }
+
+    /// An INT8 constant as floats, `scale * (q - zeroPoint)` (the weights of a "dynamic-range" quantized
+    /// model, whose activations are float). Every quantization parameter is checked: one scale, or one per
+    /// index of the quantized dimension; as many zero points (or none: 0); scales positive and finite;
+    /// zero points within int8.
+    func dequantized(_ bytes: ArraySlice<UInt8>, _ q: Quantization, _ shape: [Int], _ what: String) throws -> Constant {
+        let count: Int
+        do { count = try Graph.elementCount(shape) } catch let e as GraphError { throw reader.error("\(what): \(e.message)") }
+        guard bytes.count == count else {
+            throw reader.error("\(what) has \(bytes.count) bytes of data; shape \(shape) of INT8 needs \(count)")
+        }
+        guard q.scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw reader.error("\(what) has a quantization scale that is not a positive finite number")
+        }
+        guard q.zeroPoints.isEmpty || q.zeroPoints.count == q.scales.count else {
+            throw reader.error("\(what) has \(q.zeroPoints.count) zero points for \(q.scales.count) scales")
+        }
+        guard q.zeroPoints.allSatisfy({ (-128...127).contains($0) }) else {
+            throw reader.error("\(what) has a zero point outside -128...127")
+        }
+        // Elements per index of the quantized dimension, and how many such blocks repeat.
+        var inner = 1, channels = 1
+        if q.scales.count > 1 {
+            guard q.dimension >= 0, q.dimension < shape.count, shape[q.dimension] == q.scales.count else {
+                throw reader.error("\(what) has \(q.scales.count) scales along dimension \(q.dimension) of shape \(shape)")
+            }
+            channels = q.scales.count
+            inner = shape[(q.dimension + 1)...].reduce(1, *)
+        }
+        var out = [Float](repeating: 0, count: count)
+        bytes.withUnsafeBytes { raw in
+            for i in 0..<count {
+                let c = channels == 1 ? 0 : (i / inner) % channels
+                let zero = q.zeroPoints.isEmpty ? 0 : Float(q.zeroPoints[c])
+                out[i] = q.scales[c] * (Float(Int8(bitPattern: raw[i])) - zero)
+            }
+        }
+        return Constant(shape: shape, data: .float32(out), sparsity: nil)
     }
 
     /// The dense form of a sparse constant (DENSIFY), for traversal order = identity, no block map, and

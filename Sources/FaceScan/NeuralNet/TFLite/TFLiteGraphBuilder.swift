@@ -227,6 +227,20 @@ struct TFLiteGraphBuilder {
             try inputs(op, 1...1)
             let o = try options(op, O.depthToSpace, "DepthToSpaceOptions")
             return try g.depthToSpace(try value(op.inputs[0]), blockSize: Int(try o.i32(0)), name: name)
+        case Op.softmax:
+            try inputs(op, 1...1)
+            let beta = Float(bitPattern: try options(op, O.softmax, "SoftmaxOptions").u32(0))
+            return try g.softmax(try value(op.inputs[0]), beta: beta, name: name)
+        case Op.mean:
+            // Only the global average pool form: axes 1 and 2 of an NHWC tensor.
+            try inputs(op, 2...2)
+            let keepDims = op.options == nil ? false : try options(op, O.reducer, "ReducerOptions").bool(0)
+            let x = try value(op.inputs[0])
+            guard Set(try ints(op.inputs[1])) == [1, 2], g.shapes[x].count == 4 else {
+                throw GraphError("MEAN over axes \(try ints(op.inputs[1])) of shape \(g.shapes[x]) is not supported (only axes 1, 2 of NHWC)")
+            }
+            let pooled = try g.meanOverSpace(x, name: name)
+            return keepDims ? pooled : try g.reshape(pooled, to: [1, g.shapes[x][3]], name: name)
         case 32:
             throw GraphError("custom operator \"\(op.customName ?? "?")\" is not supported")
         default:

@@ -6,9 +6,21 @@ struct TFLiteModel {
         var type: Int8
         var buffer: Int
         var name: String
-        var quantized: Bool
+        /// Affine quantization (a non-empty scale vector), as stored; checked when the tensor is used.
+        var quantization: Quantization?
         var sparsity: FlatTable?
+        var quantized: Bool { quantization != nil }
     }
+
+    /// `real = scale * (q - zeroPoint)`, one scale (per tensor) or one per index of dimension `dimension`.
+    struct Quantization {
+        var scales: [Float]
+        var zeroPoints: [Int64]
+        var dimension: Int
+    }
+
+    /// Most scales accepted in one tensor's quantization.
+    static let maxScales = 1 << 16
 
     struct Operator {
         var code: Int32
@@ -88,14 +100,24 @@ struct TFLiteModel {
             guard buffer < buffers.count else {
                 throw reader.error("tensor \(i) (\(name)) refers to buffer \(buffer); the model has \(buffers.count)")
             }
-            var quantized = false
-            if let q = try t.table(TFLiteSchema.Tensor.quantization, "quantization") {
-                let scales = try q.vector(TFLiteSchema.Quantization.scale, elementSize: 4, "scale")
-                quantized = (scales?.count ?? 0) > 0
+            var quantization: Quantization? = nil
+            if let q = try t.table(TFLiteSchema.Tensor.quantization, "quantization"),
+               let scales = try q.vector(TFLiteSchema.Quantization.scale, elementSize: 4, "scale"), scales.count > 0 {
+                guard scales.count <= TFLiteModel.maxScales else {
+                    throw reader.error("tensor \(i) (\(name)) has \(scales.count) quantization scales, too many")
+                }
+                let zeros = try q.vector(TFLiteSchema.Quantization.zeroPoint, elementSize: 8, "zero_point")
+                guard (zeros?.count ?? 0) <= TFLiteModel.maxScales else {
+                    throw reader.error("tensor \(i) (\(name)) has \(zeros?.count ?? 0) zero points, too many")
+                }
+                quantization = Quantization(
+                    scales: try (0..<scales.count).map { Float(bitPattern: try reader.u32(scales.start + 4 * $0, "scale[\($0)]")) },
+                    zeroPoints: try (0..<(zeros?.count ?? 0)).map { Int64(bitPattern: try reader.u64(zeros!.start + 8 * $0, "zero_point[\($0)]")) },
+                    dimension: Int(try q.i32(TFLiteSchema.Quantization.quantizedDimension)))
             }
             let sparsity = try t.table(TFLiteSchema.Tensor.sparsity, "sparsity")
             tensors.append(Tensor(shape: shape, type: try t.i8(TFLiteSchema.Tensor.type), buffer: buffer, name: name,
-                                  quantized: quantized, sparsity: sparsity))
+                                  quantization: quantization, sparsity: sparsity))
         }
 
         func indices(_ v: [Int]?, _ what: String, optional: Bool) throws -> [Int] {

@@ -19,7 +19,7 @@ enum TFLiteSchema {
     }
     /// `table QuantizationParameters`.
     enum Quantization {
-        static let min = 0, max = 1, scale = 2, zeroPoint = 3
+        static let min = 0, max = 1, scale = 2, zeroPoint = 3, detailsType = 4, details = 5, quantizedDimension = 6
     }
     /// `table Operator` (the `builtin_options` union takes slots 3 (type) and 4 (value)).
     enum Operator {
@@ -52,7 +52,7 @@ enum TFLiteSchema {
     enum Options {
         static let conv2D: UInt8 = 1, depthwiseConv2D: UInt8 = 2, pool2D: UInt8 = 5, concatenation: UInt8 = 10
         static let add: UInt8 = 11, resizeBilinear: UInt8 = 15, reshape: UInt8 = 17, pad: UInt8 = 22
-        static let depthToSpace: UInt8 = 94
+        static let depthToSpace: UInt8 = 94, softmax: UInt8 = 9, reducer: UInt8 = 27
     }
 
     /// `enum BuiltinOperator : int32` values of the supported operators.
@@ -60,7 +60,7 @@ enum TFLiteSchema {
         static let add: Int32 = 0, concatenation: Int32 = 2, conv2D: Int32 = 3, depthwiseConv2D: Int32 = 4
         static let depthToSpace: Int32 = 5, dequantize: Int32 = 6, maxPool2D: Int32 = 17, relu: Int32 = 19
         static let relu6: Int32 = 21, reshape: Int32 = 22, resizeBilinear: Int32 = 23, pad: Int32 = 34
-        static let prelu: Int32 = 54, densify: Int32 = 124, averagePool2D: Int32 = 1
+        static let prelu: Int32 = 54, densify: Int32 = 124, averagePool2D: Int32 = 1, softmax: Int32 = 25, mean: Int32 = 40
         static let placeholderForGreaterOpCodes: Int32 = 127
     }
 
