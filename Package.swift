@@ -35,6 +35,13 @@ let package = Package(
             pkgConfig: "libavformat libavcodec libswscale libavutil",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
         ),
+        // FreeType, for the text of `facescan draw` (DejaVu Sans from Debian's fonts-dejavu-core).
+        .systemLibrary(
+            name: "CFreeType",
+            path: "Sources/CFreeType",
+            pkgConfig: "freetype2",
+            providers: [.apt(["libfreetype-dev"])]
+        ),
         // Fused multiply-add on SIMD vectors through the LLVM builtin (stdlib's addingProduct is
         // split into halves or scalar calls); needs -parse-stdlib.
         .target(
@@ -43,7 +50,7 @@ let package = Package(
         ),
         .target(
             name: "FaceScan",
-            dependencies: ["CFFmpeg", "SIMDFMA", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CFFmpeg", "CFreeType", "SIMDFMA", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: optimise
         ),
         // The embedded collection store: SQLite through GRDB, behind the library's CollectionStore.

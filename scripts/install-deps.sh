@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what facescan needs on Debian/Ubuntu, only what is missing; quick when nothing is.
-#   scripts/install-deps.sh          build and run: FFmpeg and SQLite development libraries, pkg-config, pip
+#   scripts/install-deps.sh          build and run: FFmpeg, SQLite and FreeType development libraries, the
+#                                    DejaVu font (the text `facescan draw` writes), pkg-config, pip
 #   scripts/install-deps.sh --test   also what the test suite uses: the ffmpeg CLI (to make test videos), jq,
 #                                    opencv-doc (photos with faces), util-linux's setpriv, GNU time; from
 #                                    PyPI botocore, pytest, boto3 and awscli
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
-want=(libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libsqlite3-dev pkg-config)
+want=(libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libsqlite3-dev libfreetype-dev fonts-dejavu-core pkg-config)
 if [ "${1:-}" = "--test" ]; then
     want+=(ffmpeg opencv-doc util-linux jq time)
 fi
