@@ -36,73 +36,118 @@ static inline double cff_stream_rotation(const AVStream *st) {
     if (!data || size < 9 * sizeof(int32_t)) return NAN;
     return av_display_rotation_get((const int32_t *)data);
 }
-// In-memory input (Image.Bytes): an AVIOContext that reads a private copy of the bytes.
+// Inputs through our own AVIOContext, from memory (Image.Bytes) or from an open file descriptor: the
+// demuxer reads only these bytes. Nested opens (playlists, concat lists, image sequences, external
+// references: a file or URL named *inside* the input) are refused, and only the demuxers in a
+// whitelist may read them, so an input can never make FFmpeg open another file or a network address.
 #include <string.h>
-typedef struct { uint8_t *data; size_t size; size_t pos; } cff_memory;
+#include <unistd.h>
+#include <sys/stat.h>
+typedef struct { uint8_t *data; int fd; int64_t size; int64_t pos; } cff_source;
 
-static inline int cff_memory_read(void *opaque, uint8_t *buf, int n) {
-    cff_memory *m = (cff_memory *)opaque;
-    size_t left = m->size - m->pos;
-    if (left == 0 || n <= 0) return AVERROR_EOF;
-    size_t k = (size_t)n < left ? (size_t)n : left;
-    memcpy(buf, m->data + m->pos, k);
+static inline int cff_source_read(void *opaque, uint8_t *buf, int n) {
+    cff_source *m = (cff_source *)opaque;
+    if (n <= 0 || m->pos >= m->size) return AVERROR_EOF;
+    int64_t k = m->size - m->pos < (int64_t)n ? m->size - m->pos : (int64_t)n;
+    if (m->fd >= 0) {
+        ssize_t r;
+        do { r = pread(m->fd, buf, (size_t)k, (off_t)m->pos); } while (r < 0 && errno == EINTR);
+        if (r < 0) return AVERROR(errno);
+        if (r == 0) return AVERROR_EOF;
+        k = r;
+    } else {
+        memcpy(buf, m->data + m->pos, (size_t)k);
+    }
     m->pos += k;
     return (int)k;
 }
 
-static inline int64_t cff_memory_seek(void *opaque, int64_t offset, int whence) {
-    cff_memory *m = (cff_memory *)opaque;
-    if (whence & AVSEEK_SIZE) return (int64_t)m->size;
+static inline int64_t cff_source_seek(void *opaque, int64_t offset, int whence) {
+    cff_source *m = (cff_source *)opaque;
+    if (whence & AVSEEK_SIZE) return m->size;
     int64_t base;
     switch (whence & ~AVSEEK_FORCE) {
     case SEEK_SET: base = 0; break;
-    case SEEK_CUR: base = (int64_t)m->pos; break;
-    case SEEK_END: base = (int64_t)m->size; break;
+    case SEEK_CUR: base = m->pos; break;
+    case SEEK_END: base = m->size; break;
     default: return AVERROR(EINVAL);
     }
-    if (offset < -base || offset > (int64_t)m->size - base) return AVERROR(EINVAL);
-    m->pos = (size_t)(base + offset);
-    return (int64_t)m->pos;
+    if (offset < -base || offset > m->size - base) return AVERROR(EINVAL);
+    m->pos = base + offset;
+    return m->pos;
 }
 
-/// Frees an AVIOContext made by cff_open_memory_input, with its buffer and bytes.
-static inline void cff_free_memory_io(AVIOContext *pb) {
+/// Refuses every open the demuxer asks for (a playlist's entries, a concat list's files, ...).
+static inline int cff_refuse_open(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags, AVDictionary **options) {
+    (void)s; (void)pb; (void)url; (void)flags; (void)options;
+    return AVERROR(EPERM);
+}
+
+/// The demuxers an input may be read with: video containers and single still images.
+static inline const char *cff_demuxer_whitelist(void) {
+    return "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,ogg,asf,h264,hevc,m4v,mjpeg,ivf,yuv4mpegpipe,"
+           "gif,image2,png_pipe,jpeg_pipe,bmp_pipe,webp_pipe,tiff_pipe,ppm_pipe,pgm_pipe,pgmyuv_pipe,pbm_pipe,pam_pipe,"
+           "jpegls_pipe,j2k_pipe,dpx_pipe,exr_pipe,qoi_pipe,gif_pipe,dds_pipe,psd_pipe,sgi_pipe,sunrast_pipe,xbm_pipe,xpm_pipe,xwd_pipe";
+}
+
+/// Frees an AVIOContext made by cff_open_source, with its buffer, its bytes or its file descriptor.
+static inline void cff_free_source_io(AVIOContext *pb) {
     if (!pb) return;
-    cff_memory *m = (cff_memory *)pb->opaque;
+    cff_source *m = (cff_source *)pb->opaque;
     av_freep(&pb->buffer);
     avio_context_free(&pb);
-    if (m) { av_free(m->data); av_free(m); }
+    if (m) {
+        if (m->fd >= 0) close(m->fd);
+        av_free(m->data);
+        av_free(m);
+    }
 }
 
-/// Opens `size` bytes (copied) as an input file. On success *out owns the copy; close it with
-/// cff_close_input(out, 1).
-static inline int cff_open_memory_input(AVFormatContext **out, const uint8_t *bytes, size_t size) {
-    const int bufferSize = 1 << 16;
+/// Opens an input from `size` bytes (copied; fd -1) or from the open file `fd` (which it then owns and
+/// closes, also on failure). On success *out owns everything; close it with cff_close_input(out, 1).
+static inline int cff_open_source(AVFormatContext **out, const uint8_t *bytes, size_t size, int fd) {
+    const int bufferSize = 1 << 18;
     AVFormatContext *fmt = avformat_alloc_context();
-    cff_memory *m = (cff_memory *)av_mallocz(sizeof *m);
-    uint8_t *copy = (uint8_t *)av_malloc(size ? size : 1);
+    cff_source *m = (cff_source *)av_mallocz(sizeof *m);
+    uint8_t *copy = fd >= 0 ? NULL : (uint8_t *)av_malloc(size ? size : 1);
     unsigned char *buffer = (unsigned char *)av_malloc(bufferSize);
-    AVIOContext *pb = (fmt && m && copy && buffer) ? avio_alloc_context(buffer, bufferSize, 0, m, cff_memory_read, NULL, cff_memory_seek) : NULL;
+    char *whitelist = av_strdup(cff_demuxer_whitelist());
+    AVIOContext *pb = (fmt && m && (fd >= 0 || copy) && buffer && whitelist)
+        ? avio_alloc_context(buffer, bufferSize, 0, m, cff_source_read, NULL, cff_source_seek) : NULL;
     if (!pb) {
-        avformat_free_context(fmt); av_free(m); av_free(copy); av_free(buffer);
+        avformat_free_context(fmt); av_free(m); av_free(copy); av_free(buffer); av_free(whitelist);
+        if (fd >= 0) close(fd);
         return AVERROR(ENOMEM);
     }
-    memcpy(copy, bytes, size);
-    m->data = copy;
-    m->size = size;
+    m->fd = fd;
+    if (fd >= 0) {
+        struct stat st;
+        m->size = fstat(fd, &st) == 0 ? (int64_t)st.st_size : 0;
+    } else {
+        memcpy(copy, bytes, size);
+        m->data = copy;
+        m->size = (int64_t)size;
+    }
     fmt->pb = pb;
     fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
-    int rc = avformat_open_input(&fmt, NULL, NULL, NULL);  // frees fmt on failure, not pb
-    if (rc < 0) { cff_free_memory_io(pb); return rc; }
+    fmt->format_whitelist = whitelist;
+    fmt->io_open = cff_refuse_open;
+    int rc = avformat_open_input(&fmt, NULL, NULL, NULL);  // frees fmt (and the whitelist) on failure, not pb
+    if (rc < 0) { cff_free_source_io(pb); return rc; }
     *out = fmt;
     return 0;
 }
 
-/// Closes an input opened from a file (inMemory 0) or by cff_open_memory_input (1).
-static inline void cff_close_input(AVFormatContext **ctx, int inMemory) {
+/// Opens `size` bytes (copied) as an input file.
+static inline int cff_open_memory_input(AVFormatContext **out, const uint8_t *bytes, size_t size) {
+    return cff_open_source(out, bytes, size, -1);
+}
+
+/// Closes an input opened by avformat_open_input (custom 0) or by cff_open_source (1).
+static inline void cff_close_input(AVFormatContext **ctx, int custom) {
     if (!ctx || !*ctx) return;
-    AVIOContext *pb = inMemory ? (*ctx)->pb : NULL;
+    AVIOContext *pb = custom ? (*ctx)->pb : NULL;
     avformat_close_input(ctx);
-    cff_free_memory_io(pb);
+    cff_free_source_io(pb);
 }
 #endif

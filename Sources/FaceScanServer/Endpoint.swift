@@ -19,7 +19,8 @@ public struct EndpointConfiguration: Sendable {
     public var accessKey: String?
     public var secretKey: String?
     public var notificationCommand: String?
-    /// Largest request body: two 5 MB images in base64 (CompareFaces) and their JSON.
+    /// Largest request body: two 5 MB images in base64 (CompareFaces) and their JSON. Operations with one
+    /// image take half of it, those without an image 1 MB (`bodyLimit`).
     public var maxBodyBytes = 16 * 1024 * 1024
     public var maxConnections = 64
     /// A connection with nothing read or written for this long is closed.
@@ -29,8 +30,22 @@ public struct EndpointConfiguration: Sendable {
 
     public init() {}
 
-    /// Loopback addresses, which a server may bind without keys.
-    public var isLoopback: Bool { ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.") }
+    /// Loopback addresses, which a server may bind without keys: "localhost", ::1, or an IPv4 literal in
+    /// 127.0.0.0/8 (a host name is not trusted to resolve to loopback).
+    public var isLoopback: Bool {
+        if host == "localhost" || host == "::1" { return true }
+        var a = in_addr()
+        return inet_pton(AF_INET, host, &a) == 1 && UInt32(bigEndian: a.s_addr) >> 24 == 127
+    }
+
+    /// The largest body accepted for an operation.
+    public func bodyLimit(_ operation: String) -> Int {
+        switch operation {
+        case "CompareFaces": return maxBodyBytes
+        case "DetectFaces", "IndexFaces", "SearchFacesByImage": return maxBodyBytes / 2
+        default: return min(maxBodyBytes, 1024 * 1024)
+        }
+    }
 }
 
 public enum Endpoint {
@@ -51,11 +66,11 @@ public enum Endpoint {
             s3: try S3Root(config.s3Root), jobs: jobs, notificationCommand: config.notificationCommand,
             executable: "/proc/self/exe")
         let signer = config.accessKey.flatMap { key in config.secretKey.map { SignatureV4(accessKey: key, secretKey: $0) } }
-        let limit = config.maxBodyBytes
+        let limits = config
 
         let router = Router()
         router.post("/") { request, _ -> Response in
-            await handle(request, context: context, signer: signer, maxBody: limit)
+            await handle(request, context: context, signer: signer, limits: limits)
         }
         var logger = Logger(label: "facescan-serve")
         logger.logLevel = .warning
@@ -73,21 +88,24 @@ public enum Endpoint {
         try await app.runService()
     }
 
-    static func handle(_ request: Request, context: ServerContext, signer: SignatureV4?, maxBody: Int) async -> Response {
+    static func handle(_ request: Request, context: ServerContext, signer: SignatureV4?, limits: EndpointConfiguration) async -> Response {
         let requestId = UUID().uuidString.lowercased()
         do {
             guard let target = request.headers[HTTPField.Name("X-Amz-Target")!], target.hasPrefix("RekognitionService.") else {
                 throw ProtocolError("UnknownOperationException", "X-Amz-Target must name a RekognitionService operation")
             }
             let name = String(target.dropFirst("RekognitionService.".count))
+            let maxBody = limits.bodyLimit(name)
+            // Too large: for an operation with images, the images are (ImageTooLargeException).
+            let tooLarge: APIError.Kind = limits.bodyLimit(name) > 1024 * 1024 ? .imageTooLarge : .invalidParameter
             if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBody {
-                throw APIError(.imageTooLarge, "the request body of \(length) bytes exceeds the \(maxBody)-byte limit")
+                throw APIError(tooLarge, "the request body of \(length) bytes exceeds the \(maxBody)-byte limit of \(name)")
             }
             var body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: maxBody)
             } catch is NIOTooManyBytesError {
-                throw APIError(.imageTooLarge, "the request body exceeds the \(maxBody)-byte limit")
+                throw APIError(tooLarge, "the request body exceeds the \(maxBody)-byte limit of \(name)")
             }
             let bytes = body.readBytes(length: body.readableBytes) ?? []
             if let signer { try signer.verify(signedRequest(request, bytes)) }

@@ -43,7 +43,8 @@ final class ServerContext: @unchecked Sendable {
             guard !data.isEmpty else { throw image.bad("Bytes", "must not be empty") }
             return .bytes([UInt8](data))
         case (nil, let object?):
-            return .file(try self.s3.path(object).path)
+            let o = try self.s3.path(object)
+            return .object(path: o.path, name: "s3://\(o.bucket)/\(o.name)")
         default:
             throw APIError.invalidParameter("\(m.operation): \(name) must have exactly one of Bytes and S3Object")
         }

@@ -42,6 +42,10 @@ struct S3Root: Sendable {
         guard resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
             throw APIError(.invalidS3Object, "unable to access the object s3://\(bucket)/\(name): it leads out of the S3 root")
         }
+        var st = stat()
+        guard stat(resolved, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw APIError(.invalidS3Object, "unable to access the object s3://\(bucket)/\(name): it is not a file")
+        }
         return (resolved, bucket, name)
     }
 }

@@ -28,7 +28,7 @@ enum VideoJobs {
     static func startFaceDetection(_ m: RequestMembers, _ c: ServerContext) throws -> JSON {
         let (path, bucket, name) = try video(m, c)
         let options = try startOptions(m, c)
-        let metadata = try VideoReader(path: path).metadata
+        let metadata = try VideoReader(path: path, displayName: "s3://\(bucket)/\(name)", noFollow: true).metadata
         var r = FaceDetectionRequest(path: path)
         r.faceAttributes = try m.choice("FaceAttributes", FaceAttributes.allCases.map(\.rawValue)).flatMap(FaceAttributes.init(rawValue:)) ?? .default
         var job = FaceDetectionJob.jobRequest(r, jobTag: options.tag, notificationCommand: options.notify)
@@ -41,7 +41,7 @@ enum VideoJobs {
         let (path, bucket, name) = try video(m, c)
         let id = try OperationTable.collectionId(m)
         let options = try startOptions(m, c)
-        let metadata = try VideoReader(path: path).metadata
+        let metadata = try VideoReader(path: path, displayName: "s3://\(bucket)/\(name)", noFollow: true).metadata
         _ = try c.store.describeCollection(id)
         var r = FaceSearchRequest(path: path, collection: .stored(location: c.store.location, id: id))
         r.faceMatchThreshold = try m.percent("FaceMatchThreshold") ?? 80

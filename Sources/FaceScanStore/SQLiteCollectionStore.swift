@@ -48,6 +48,11 @@ public final class SQLiteCollectionStore: CollectionStore, @unchecked Sendable {
         config.foreignKeysEnabled = true
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            // Processes opening a new database at once: one migrates, the others wait for it (GRDB reads
+            // which migrations are applied outside the transaction that applies them).
+            let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            if lock >= 0 { while flock(lock, LOCK_EX) != 0 && errno == EINTR {} }
+            defer { if lock >= 0 { close(lock) } }
             try Self.migrator.migrate(pool)
         } catch let e as APIError {
             throw e

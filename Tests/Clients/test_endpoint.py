@@ -210,6 +210,7 @@ def data(workdir):
     shutil.copy(PHOTOS / "astronaut.png", workdir / "elsewhere" / "astronaut.png")
     os.symlink(workdir / "outside.jpg", s3 / "photos" / "escape.jpg")        # link leading out
     os.symlink("astronaut.png", s3 / "photos" / "alias.png")                 # link staying inside
+    (s3 / "photos" / "sub").mkdir()                                          # a folder, not an object
     os.symlink(workdir / "elsewhere", s3 / "linked-bucket")                  # a bucket leading out
     d = Photos()
     d.root, d.s3 = workdir, s3
@@ -948,6 +949,54 @@ def test_bytes_too_large(server, client):
     assert_raw_error(raw(server, "IndexFaces", b'{"CollectionId": "whatever", "Image": {"Bytes": "' + blob + b'"}}'),
                      "ImageTooLargeException")
     assert_alive(client)
+    verify_shapes()
+
+
+def test_inputs_cannot_open_other_files(server, client, data):
+    """Image bytes that are a playlist, a concat list or a stream description are not images: FFmpeg must
+    not open what they name (a file of the server's, a URL)."""
+    for text in ("ffconcat version 1.0\nfile astronaut.png\n",
+                 "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nhttp://127.0.0.1:9/seg.ts\n#EXT-X-ENDLIST\n",
+                 "<?xml version='1.0'?><MPD xmlns='urn:mpeg:dash:schema:mpd:2011'><BaseURL>http://127.0.0.1:9/</BaseURL></MPD>",
+                 "v=0\no=- 0 0 IN IP4 127.0.0.1\ns=x\nc=IN IP4 127.0.0.1\nt=0 0\nm=video 45000 RTP/AVP 96\n"):
+        body = {"Image": {"Bytes": base64.b64encode(text.encode()).decode()}}
+        assert_raw_error(raw(server, "DetectFaces", body, timeout=20), "InvalidImageFormatException")
+    # A folder named as an object is not an object.
+    for name in (".", "sub/", "sub"):
+        r = raw(server, "DetectFaces", {"Image": {"S3Object": {"Bucket": "photos", "Name": name}}})
+        assert r.status == 400 and r.json().get("__type") in ("InvalidS3ObjectException",), "%s: %r" % (name, r)
+    assert_alive(client)
+    verify_shapes()
+
+
+def test_body_limits_by_operation(server, client):
+    """An operation without images takes at most 1 MB; one with an image 8 MB; CompareFaces 16 MB."""
+    big = b'{"NextToken": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    assert_raw_error(raw(server, "ListCollections", big), "InvalidParameterException")
+    assert_alive(client)
+    verify_shapes()
+
+
+def test_long_collection_ids_page(client):
+    """CollectionIds of 255 characters: every NextToken fits the API's 255 characters and the pages
+    cover each collection once."""
+    stem = uid("long")
+    ids = sorted((stem + "-" + str(i) + "x" * 255)[:255] for i in range(3))
+    for cid in ids:
+        client.create_collection(CollectionId=cid)
+    seen, token, tokens = [], None, []
+    while True:
+        page = client.list_collections(MaxResults=1, **({"NextToken": token} if token else {}))
+        seen += page["CollectionIds"]
+        token = page.get("NextToken")
+        if not token:
+            break
+        tokens.append(token)
+        assert len(token) <= 255, token
+        assert len(tokens) < 100, "NextToken does not advance: %s" % tokens[-3:]
+    assert [c for c in seen if c.startswith(stem)] == ids
+    for cid in ids:
+        client.delete_collection(CollectionId=cid)
     verify_shapes()
 
 

@@ -98,12 +98,23 @@ public struct CollectionOperations {
 
     public func listCollections(nextToken: String?, maxResults: Int?) throws -> JSON {
         let limit = try ListCursor.pageSize(maxResults)
-        let after = try ListCursor.collectionsKey(nextToken)
-        let page = try store.listCollections(after: after, limit: limit + 1)
+        let page: [CollectionInfo], offset: Int
+        switch try ListCursor.collectionsPosition(nextToken) {
+        case .after(let key): (page, offset) = (try store.listCollections(after: key, limit: limit + 1), 0)
+        case .offset(let n): (page, offset) = (Array(try store.listCollections(after: nil, limit: n + limit + 1).dropFirst(n)), n)
+        }
         let shown = page.prefix(limit)
+        var next: String? = nil
+        if page.count > limit, let last = shown.last?.collectionId {
+            next = ListCursor.collectionsToken(after: last) {
+                // Only for an id too long to name in a token: its position among all collections.
+                offset > 0 ? offset + shown.count : ((try? store.listCollections(after: nil, limit: Int.max))?
+                    .firstIndex { $0.collectionId == last }).map { $0 + 1 } ?? 0
+            }
+        }
         return .members([
             ("CollectionIds", .array(shown.map { .string($0.collectionId) })),
-            ("NextToken", page.count > limit ? .string(ListCursor.collectionsToken(after: shown.last!.collectionId)) : nil),
+            ("NextToken", next.map { .string($0) }),
             ("FaceModelVersions", .array(shown.map { .string($0.faceModelVersion) })),
         ])
     }
@@ -222,7 +233,7 @@ public struct CollectionOperations {
 /// NextTokens of ListCollections and ListFaces: keyset cursors, so pages stay right while collections or
 /// faces are added or removed between calls. A ListFaces token is "f.", 8 hex digits of the collection's
 /// SHA-256 and the page's last FaceId (47 characters); a ListCollections token is "c." and the page's last
-/// CollectionId. Both fit the API's 255-character NextToken. A token of another listing or collection, or
+/// CollectionId (for an id too long for that, a position). Both fit the API's 255-character NextToken. A token of another listing or collection, or
 /// one that is not a token, is an InvalidPaginationTokenException.
 enum ListCursor {
     static func pageSize(_ maxResults: Int?) throws -> Int {
@@ -235,13 +246,18 @@ enum ListCursor {
 
     static func facesScope(_ collectionId: String) -> String { "f." + String(Digest.sha256(Array(collectionId.utf8)).hexString.prefix(8)) + "." }
 
-    static func collectionsToken(after id: String) -> String { "c." + id }
+    /// "c." and the page's last CollectionId, or, when that would pass the API's 255 characters (an id of
+    /// more than 253), "n." and the number of collections listed so far.
+    static func collectionsToken(after id: String, position: () -> Int) -> String { id.utf8.count <= 253 ? "c." + id : "n.\(position())" }
 
-    /// The CollectionId a ListCollections token continues after (nil: the first page).
-    static func collectionsKey(_ token: String?) throws -> String? {
-        guard let token, !token.isEmpty else { return nil }
+    enum Position { case after(String?), offset(Int) }
+
+    /// Where a ListCollections token continues.
+    static func collectionsPosition(_ token: String?) throws -> Position {
+        guard let token, !token.isEmpty else { return .after(nil) }
+        if token.hasPrefix("n."), let n = Int(token.dropFirst(2)), n >= 0, n <= 1_000_000 { return .offset(n) }
         guard token.hasPrefix("c."), APIValidation.isCollectionId(String(token.dropFirst(2))) else { throw bad }
-        return String(token.dropFirst(2))
+        return .after(String(token.dropFirst(2)))
     }
 
     static func facesToken(_ collectionId: String, after faceId: String) -> String { facesScope(collectionId) + faceId }

@@ -41,6 +41,11 @@ public final class VideoReader {
     public private(set) var decodedFrames = 0
     /// Timestamp of the last decoded frame, for progress reports.
     public private(set) var position: Int64 = 0
+    /// Whether frames that cannot be sampled are left undecoded where the codec allows it (see
+    /// `discard(_:)`); the frames returned are the same either way.
+    public var skipsUnneededFrames = true
+    /// Packets handed to the decoder with the instruction to skip their frame if it is not a reference.
+    public private(set) var discardablePackets = 0
 
     /// Largest accepted file (bytes) and duration (ms), as Rekognition Video's limits.
     public static let maxFileBytes: Int64 = 10 * 1_000_000_000
@@ -67,17 +72,30 @@ public final class VideoReader {
     private var endTime: Double = .infinity
     private var startTime: Double = 0
 
-    /// Opens `path`, checks it and reads its metadata. Throws `APIError` naming the file and the cause.
-    public convenience init(path: String) throws {
+    /// Opens `path`, checks it and reads its metadata. Throws `APIError` naming the file (or
+    /// `displayName`) and the cause. The file is read through its own descriptor, opened once and checked
+    /// with fstat (it is the file checked that is read), by whitelisted demuxers that cannot open any
+    /// other file or address. With `noFollow`, a symbolic link as the last component is refused.
+    public convenience init(path: String, displayName: String? = nil, noFollow: Bool = false) throws {
         _ = FF.quietLogging
-        try VideoReader.checkFile(path)
-        var fmt: UnsafeMutablePointer<AVFormatContext>?
-        let rc = avformat_open_input(&fmt, path, nil, nil)
-        guard rc >= 0, let fmt else {
-            throw APIError(.invalidImageFormat, "\(path) is not a video or image FFmpeg can read (\(FF.describe(rc)))")
+        let name = displayName ?? path
+        try VideoReader.checkFile(path, name: name)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (noFollow ? O_NOFOLLOW : 0))
+        var st = stat()
+        guard fd >= 0, fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            if fd >= 0 { close(fd) }
+            throw APIError(.invalidS3Object, "unable to access the object: \(name) cannot be opened as a regular file")
         }
-        try self.init(opened: fmt, name: path, inMemory: false)
+        var fmt: UnsafeMutablePointer<AVFormatContext>?
+        let rc = cff_open_source(&fmt, nil, 0, fd)  // owns fd from here
+        guard rc >= 0, let fmt else {
+            throw APIError(.invalidImageFormat, "\(name) is not a video or image FFmpeg can read (\(FF.describe(rc)))")
+        }
+        try self.init(opened: fmt, name: name, inMemory: true)
     }
+
+    /// Largest frame accepted, in pixels (an image of small bytes can claim a huge size).
+    public static let maxPixels = 40_000_000
 
     /// Largest image accepted as bytes (the API's Image.Bytes limit, 5 MB).
     public static let maxImageBytes = 5 * 1024 * 1024
@@ -143,10 +161,10 @@ public final class VideoReader {
             cff_close_input(&format, inMemory ? 1 : 0)
             throw APIError(.invalidImageFormat, "\(path): the video stream has no frame size")
         }
-        guard width <= VideoReader.maxFrameSide, height <= VideoReader.maxFrameSide else {
+        guard width <= VideoReader.maxFrameSide, height <= VideoReader.maxFrameSide, width * height <= VideoReader.maxPixels else {
             cff_close_input(&format, inMemory ? 1 : 0)
             let kind: APIError.Kind = isStillImage ? .imageTooLarge : .videoTooLarge
-            throw APIError(kind, "\(path): frames of \(width)x\(height) exceed the \(VideoReader.maxFrameSide)-pixel limit")
+            throw APIError(kind, "\(path): frames of \(width)x\(height) exceed the limits (\(VideoReader.maxFrameSide) pixels a side, \(VideoReader.maxPixels / 1_000_000) megapixels)")
         }
 
         var rate = stream.pointee.avg_frame_rate
@@ -187,6 +205,7 @@ public final class VideoReader {
         }
         codec = ctx
         avcodec_parameters_to_context(ctx, par)
+        ctx.pointee.max_pixels = Int64(VideoReader.maxPixels)
         ctx.pointee.thread_count = 0
         ctx.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
         ctx.pointee.pkt_timebase = timeBase
@@ -210,29 +229,30 @@ public final class VideoReader {
     }
 
     /// Rejects what FFmpeg should not even be asked to open.
-    static func checkFile(_ path: String) throws {
+    static func checkFile(_ path: String, name: String? = nil) throws {
+        let path = path, shown = name ?? path
         var st = stat()
         guard stat(path, &st) == 0 else {
             // The service's answer for an S3 object it cannot get: InvalidS3ObjectException.
             if errno == EACCES {
-                throw APIError(.invalidS3Object, "unable to access the object: \(path) cannot be reached: permission denied")
+                throw APIError(.invalidS3Object, "unable to access the object: \(shown) cannot be reached: permission denied")
             }
-            throw APIError(.invalidS3Object, "unable to access the object: \(path) does not exist")
+            throw APIError(.invalidS3Object, "unable to access the object: \(shown) does not exist")
         }
         if (st.st_mode & S_IFMT) == S_IFDIR {
-            throw APIError(.invalidParameter, "\(path) is a directory, not a video or image file")
+            throw APIError(.invalidParameter, "\(shown) is a directory, not a video or image file")
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw APIError(.invalidParameter, "\(path) is not a regular file")
+            throw APIError(.invalidParameter, "\(shown) is not a regular file")
         }
         guard access(path, R_OK) == 0 else {
-            throw APIError(.invalidS3Object, "unable to access the object: \(path) cannot be read: permission denied")
+            throw APIError(.invalidS3Object, "unable to access the object: \(shown) cannot be read: permission denied")
         }
         guard st.st_size > 0 else {
-            throw APIError(.invalidImageFormat, "\(path) is empty")
+            throw APIError(.invalidImageFormat, "\(shown) is empty")
         }
         guard Int64(st.st_size) <= maxFileBytes else {
-            throw APIError(.videoTooLarge, "\(path) is \(st.st_size) bytes; facescan accepts files up to 10 GB")
+            throw APIError(.videoTooLarge, "\(shown) is \(st.st_size) bytes; facescan accepts files up to 10 GB")
         }
     }
 
@@ -333,11 +353,30 @@ public final class VideoReader {
                 }
                 defer { av_packet_unref(packet) }
                 if packet.pointee.stream_index != streamIndex { continue }
+                let skip = discard(packet)
+                if codec.pointee.skip_frame != skip { codec.pointee.skip_frame = skip }
+                if skip == AVDISCARD_NONREF { discardablePackets += 1 }
                 let s = avcodec_send_packet(codec, packet)
                 if s < 0 && s != FF.again { skippedPackets += 1; continue }
                 break
             }
         }
+    }
+
+    /// The decoder's skip setting for a packet. When sampling at a rate, a packet whose frame is shown
+    /// more than a frame before the next sample time (its presentation time + 1.5 frame durations is
+    /// still before it) cannot be taken: the decoder may skip it when it is not a reference frame
+    /// (AVDISCARD_NONREF; a reference frame is decoded, later frames need it). Every frame from a frame
+    /// before the next sample time on is decoded, so the frames taken are exactly those of a full decode.
+    /// Every frame is decoded for `.everyFrame`, still images, packets without a timestamp (the frame
+    /// count then stands for time) and when `skipsUnneededFrames` is off.
+    private func discard(_ packet: UnsafeMutablePointer<AVPacket>) -> AVDiscard {
+        guard skipsUnneededFrames, case .rate = sampling, !isStillImage, packet.pointee.pts != FF.noPTS,
+              case let (delta, overflow) = packet.pointee.pts.subtractingReportingOverflow(startPTS), !overflow else {
+            return AVDISCARD_DEFAULT
+        }
+        let ms = FF.seconds(delta, timeBase) * 1000
+        return ms.isFinite && ms + 1.5 * frameDurationMillis < nextSampleTime ? AVDISCARD_NONREF : AVDISCARD_DEFAULT
     }
 
     private func timestamp(of frame: UnsafeMutablePointer<AVFrame>) -> Int64 {

@@ -35,7 +35,7 @@ extension CommandTable {
             OptionSpec("access-key", .text(accepts: "an access key id", valid: { !$0.isEmpty }), valueName: "KEY",
                        help: "require requests signed (Signature V4) with this access key id"),
             OptionSpec("secret-key", .text(accepts: "a secret access key", valid: { !$0.isEmpty }), valueName: "SECRET",
-                       help: "the secret of --access-key"),
+                       help: "the secret of --access-key (better: the environment variable FACESCAN_SECRET_KEY, which ps does not show)"),
             JobOptions.notificationCommand,
         ],
         examples: [
@@ -48,7 +48,7 @@ extension CommandTable {
             config.port = args.int("port") ?? 9000
             config.s3Root = args.string("s3-root")
             config.accessKey = args.string("access-key")
-            config.secretKey = args.string("secret-key")
+            config.secretKey = args.string("secret-key") ?? ProcessInfo.processInfo.environment["FACESCAN_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
             config.notificationCommand = args.string("notification-command")
             let store = try openStore()
             let jobs = try JobStore.fromEnvironment()
