@@ -18,10 +18,6 @@ extension CommandTable {
     static let listMaxResults = OptionSpec(
         "max-results", .integer(min: 0, max: 4096), valueName: "N", api: "MaxResults", default: "1000",
         help: "items per page (0: the default)")
-    static let listNextToken = OptionSpec(
-        "next-token", .text(accepts: "the NextToken of the previous page (at most 255 characters)", valid: { $0.utf8.count <= 255 }),
-        valueName: "TOKEN", api: "NextToken", emptyMeansAbsent: true,
-        help: "print the page after the one that gave this token; an empty TOKEN means the first page")
     static let detectionAttributes = OptionSpec(
         "attributes", .choice(["DEFAULT", "ALL"]), valueName: "SET", api: "Attributes", default: "DEFAULT",
         help: "DEFAULT: BoundingBox, Confidence, Landmarks, Pose, Quality; ALL adds EyesOpen, MouthOpen, EyeDirection, Emotions")
@@ -76,7 +72,7 @@ extension CommandTable {
         name: "list-collections",
         summary: "List the collections; print a ListCollections response.",
         details: "Prints CollectionIds (sorted) and their FaceModelVersions, a page at a time; NextToken leads to the next page. " + databaseNote,
-        options: [listMaxResults, listNextToken],
+        options: [listMaxResults, JobOptions.nextToken],
         examples: ["facescan list-collections | jq -r '.CollectionIds[]'"],
         run: { args, _ in try collectionOperations().listCollections(nextToken: args.string("next-token"), maxResults: args.int("max-results")) })
 
@@ -114,7 +110,7 @@ extension CommandTable {
         name: "list-faces",
         summary: "List the faces of a collection; print a ListFaces response.",
         details: "Prints Faces (sorted by FaceId) a page at a time, NextToken, FaceModelVersion; --face-ids lists only those faces. " + databaseNote,
-        options: [requiredCollectionId, listMaxResults, listNextToken, faceIds],
+        options: [requiredCollectionId, listMaxResults, JobOptions.nextToken, faceIds],
         examples: ["facescan list-faces --collection-id staff | jq -r '.Faces[] | [.FaceId, .ExternalImageId] | @tsv'"],
         run: { args, _ in
             try collectionOperations().listFaces(args.string("collection-id")!, nextToken: args.string("next-token"),
