@@ -54,8 +54,6 @@ public final class VideoReader {
     public static let maxFrameSide = 16384
 
     private var format: UnsafeMutablePointer<AVFormatContext>?
-    /// The input was opened from memory (closed with its AVIOContext).
-    private let inMemory: Bool
     private var codec: UnsafeMutablePointer<AVCodecContext>?
     private var packet: UnsafeMutablePointer<AVPacket>?
     private var frame: UnsafeMutablePointer<AVFrame>?
@@ -91,7 +89,7 @@ public final class VideoReader {
         guard rc >= 0, let fmt else {
             throw APIError(.invalidImageFormat, "\(name) is not a video or image FFmpeg can read (\(FF.describe(rc)))")
         }
-        try self.init(opened: fmt, name: name, inMemory: true)
+        try self.init(opened: fmt, name: name)
     }
 
     /// Largest frame accepted, in pixels (an image of small bytes can claim a huge size).
@@ -114,31 +112,31 @@ public final class VideoReader {
         guard rc >= 0, let fmt else {
             throw APIError(.invalidImageFormat, "\(name) is not an image FFmpeg can read (\(FF.describe(rc)))")
         }
-        try self.init(opened: fmt, name: name, inMemory: true)
+        try self.init(opened: fmt, name: name)
     }
 
     /// Reads the stream information and metadata of an opened input, which it then owns.
-    private init(opened fmt: UnsafeMutablePointer<AVFormatContext>, name path: String, inMemory: Bool) throws {
+    /// (Every input is opened through `cff_open_source`'s AVIOContext, closed with it.)
+    private init(opened fmt: UnsafeMutablePointer<AVFormatContext>, name path: String) throws {
         self.path = path
-        self.inMemory = inMemory
         var rc: Int32
         format = fmt
         // From here on deinit frees what was allocated.
         rc = avformat_find_stream_info(fmt, nil)
         if rc < 0 {
-            cff_close_input(&format, inMemory ? 1 : 0)
+            cff_close_input(&format, 1)
             throw APIError(.invalidImageFormat, "\(path): cannot read stream information (\(FF.describe(rc)))")
         }
         var decoder: UnsafePointer<AVCodec>?
         let index = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
         guard index >= 0, let stream = fmt.pointee.streams[Int(index)] else {
-            cff_close_input(&format, inMemory ? 1 : 0)
+            cff_close_input(&format, 1)
             throw APIError(.invalidImageFormat, "\(path) contains no video stream (an audio-only or data file?)")
         }
         let par = stream.pointee.codecpar!
         guard let decoder else {
             let name = String(cString: avcodec_get_name(par.pointee.codec_id))
-            cff_close_input(&format, inMemory ? 1 : 0)
+            cff_close_input(&format, 1)
             throw APIError(.invalidImageFormat, "\(path): no decoder for its video codec \"\(name)\"")
         }
         streamIndex = index
@@ -158,11 +156,11 @@ public final class VideoReader {
 
         let width = Int(par.pointee.width), height = Int(par.pointee.height)
         guard width > 0, height > 0 else {
-            cff_close_input(&format, inMemory ? 1 : 0)
+            cff_close_input(&format, 1)
             throw APIError(.invalidImageFormat, "\(path): the video stream has no frame size")
         }
         guard width <= VideoReader.maxFrameSide, height <= VideoReader.maxFrameSide, width * height <= VideoReader.maxPixels else {
-            cff_close_input(&format, inMemory ? 1 : 0)
+            cff_close_input(&format, 1)
             let kind: APIError.Kind = isStillImage ? .imageTooLarge : .videoTooLarge
             throw APIError(kind, "\(path): frames of \(width)x\(height) exceed the limits (\(VideoReader.maxFrameSide) pixels a side, \(VideoReader.maxPixels / 1_000_000) megapixels)")
         }
@@ -183,7 +181,7 @@ public final class VideoReader {
             duration = fmt.pointee.duration / 1000
         }
         if let duration, duration > VideoReader.maxDurationMillis {
-            cff_close_input(&format, inMemory ? 1 : 0)
+            cff_close_input(&format, 1)
             throw APIError(.videoTooLarge, "\(path) lasts \(duration / 1000) s; facescan accepts videos up to 6 hours")
         }
         startPTS = stream.pointee.start_time != FF.noPTS ? stream.pointee.start_time : 0
@@ -200,7 +198,7 @@ public final class VideoReader {
 
         // Decoder with frame threads on every core.
         guard let ctx = avcodec_alloc_context3(decoder) else {
-            cff_close_input(&format, inMemory ? 1 : 0)
+            cff_close_input(&format, 1)
             throw APIError(.internalServerError, "\(path): out of memory allocating a decoder")
         }
         codec = ctx
@@ -225,7 +223,7 @@ public final class VideoReader {
         av_frame_free(&frame)
         av_packet_free(&packet)
         avcodec_free_context(&codec)
-        cff_close_input(&format, inMemory ? 1 : 0)
+        cff_close_input(&format, 1)
     }
 
     /// Rejects what FFmpeg should not even be asked to open.
