@@ -54,12 +54,7 @@ struct RequestMembers {
 
     func percent(_ name: String) throws -> Float? {
         guard let v = value(name) else { return nil }
-        let d: Double
-        switch v {
-        case .integer(let i): d = Double(i)
-        case .double(let x): d = x
-        default: throw wrongType(name, "must be a number")
-        }
+        guard let d = v.number else { throw wrongType(name, "must be a number") }
         guard d >= 0, d <= 100 else { throw bad(name, "must be 0 to 100, not \(d)") }
         return Float(d)
     }

@@ -129,14 +129,7 @@ public struct FaceResult: Sendable {
         return union > 0 ? inter / union : 0
     }
 
-    static func number(_ j: JSON?) -> Double? {
-        switch j {
-        case .integer(let i)?: return Double(i)
-        case .double(let d)?: return d
-        case .float(let f)?: return Double(f)
-        default: return nil
-        }
-    }
+    static func number(_ j: JSON?) -> Double? { j?.number }
 
     static func string(_ j: JSON) -> String? { if case .string(let s) = j { return s }; return nil }
 

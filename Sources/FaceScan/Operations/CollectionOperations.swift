@@ -175,13 +175,7 @@ public struct CollectionOperations {
         try Self.checkId(id)
         _ = try r.image.reader()
         _ = try store.describeCollection(id)
-        let operations = try images()
-        let (image, face, filtered) = try operations.largestFace(r.image, role: "IMAGE", filter: r.qualityFilter)
-        let descriptor = try operations.describer.describe(image, face.detection)
-        let collection = FaceCollection(stored: try store.allFaces(in: id))
-        let matches = collection.matches(for: descriptor, threshold: r.faceMatchThreshold, maxFaces: r.maxFaces)
-        return (SearchFacesByImageResponse(searchedFaceBoundingBox: face.detail.boundingBox, searchedFaceConfidence: face.detail.confidence,
-                                           faceMatches: matches, faceModelVersion: FaceIdentity.modelVersion), filtered)
+        return try images().searchFacesByImage(r, collection: FaceCollection(stored: try store.allFaces(in: id)))
     }
 
     /// IndexFaces: the faces of the image that pass the quality filter, largest first, up to MaxFaces,

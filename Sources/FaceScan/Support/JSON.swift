@@ -16,6 +16,16 @@ public indirect enum JSON: Equatable, Sendable {
     /// The members of an object, or nil.
     public var members: [(String, JSON)]? { if case .object(let m) = self { return m }; return nil }
 
+    /// A number's value (integer, double or float), or nil for anything else.
+    public var number: Double? {
+        switch self {
+        case .integer(let i): return Double(i)
+        case .double(let d): return d
+        case .float(let f): return Double(f)
+        default: return nil
+        }
+    }
+
     /// The value of `key` in an object, or nil.
     public subscript(key: String) -> JSON? { members?.first { $0.0 == key }?.1 }
 
