@@ -27,6 +27,9 @@ public final class Pictures {
     let font: Font, small: Font, bold: Font
     /// Colour of each matched name (in order of first appearance), for boxes and timeline bars.
     let nameColors: [String: Color]
+    /// The result's faces by track and by timestamp, each in time order (looked up once per frame or row).
+    let byTrack: [Int: [DrawnFace]]
+    let byTime: [Int64: [DrawnFace]]
 
     public init(result: FaceResult) throws {
         self.result = result
@@ -36,6 +39,8 @@ public final class Pictures {
         var colors: [String: Color] = [:]
         for f in result.faces { if let n = f.name, colors[n] == nil { colors[n] = Color.palette[colors.count % Color.palette.count] } }
         nameColors = colors
+        byTrack = Dictionary(grouping: result.faces, by: \.track)
+        byTime = Dictionary(grouping: result.faces, by: \.timestamp)
     }
 
     /// The colour a face is drawn in: its match's, else (search) grey for an unmatched person, else (detection) its track's.
@@ -88,7 +93,6 @@ public final class Pictures {
         let reader = try VideoReader(path: request.video)
         try checkSameVideo(reader.metadata)
         reader.configure(sampling: .everyFrame)
-        let sampled = Set(result.faces.map(\.timestamp))
         // The contact sheet's crops: per track, the best face in each of `cropsPerPerson` time slices.
         var wanted: [Int64: [DrawnFace]] = [:]
         if request.contactSheet != nil {
@@ -108,8 +112,8 @@ public final class Pictures {
         var timeline = FaceTimeline(result)
         while needsFrames, let frame = try reader.next() {
             let t = frame.timestamp
-            if let dir = request.framesDirectory, sampled.contains(t) {
-                let picture = annotate(frame.image, result.faces.filter { $0.timestamp == t })
+            if let dir = request.framesDirectory, let faces = byTime[t] {
+                let picture = annotate(frame.image, faces)
                 try PNGFile.write(picture, to: dir + "/" + String(format: "frame-%09lld.png", t))
                 summary.framesWritten += 1
             }
@@ -141,7 +145,7 @@ public final class Pictures {
     func chosenCrops(_ n: Int) -> [DrawnFace] {
         var out: [DrawnFace] = []
         for track in result.tracks {
-            let list = result.faces.filter { $0.track == track }
+            let list = byTrack[track] ?? []
             guard let first = list.first?.timestamp, let last = list.last?.timestamp else { continue }
             let span = max(1, last - first + 1)
             var best: [Int: DrawnFace] = [:]
@@ -181,7 +185,7 @@ public final class Pictures {
         for (row, track) in tracks.enumerated() {
             let y = header + row * Self.rowHeight
             if row % 2 == 1 { canvas.fill(x0: 0, y0: y - 4, x1: width, y1: y + Self.rowHeight - 4, Color(244, 244, 244)) }
-            let faces = result.faces.filter { $0.track == track }
+            let faces = byTrack[track] ?? []
             let named = faces.first { $0.name != nil }
             let c = named.map(color) ?? .gray
             canvas.fill(x0: Self.gap, y0: y, x1: Self.gap + 6, y1: y + Self.cell, c)
@@ -255,7 +259,7 @@ public final class Pictures {
         let half = max(1, result.sampleInterval / 2)
         for (i, track) in tracks.enumerated() {
             let y = top + i * row
-            let faces = result.faces.filter { $0.track == track }
+            let faces = byTrack[track] ?? []
             let name = faces.first { $0.name != nil }?.name
             let title = result.kind == .search ? "#\(track) " + (name ?? "no match") : "face #\(track)"
             font.draw(title, x: 10, y: y + (bar - font.lineHeight) / 2, color: name == nil && result.kind == .search ? .gray : .black, on: &canvas)
