@@ -12,6 +12,12 @@ public struct AnalysedFace: Sendable {
     public var detection: Detection
     public var meshed: MeshedFace?
     public var detail: FaceDetail
+    /// Where the detector's box lies on the mesh, to place the box in frames the mesh alone follows.
+    var boxOnMesh: BoxOnMesh?
+    /// The mesh crop's grey patch, to tell the same face from another in the next frame.
+    var appearance: FaceAppearance?
+    /// The same for the detector's crop (faces without a mesh have only this one).
+    var boxAppearance: FaceAppearance?
 }
 
 /// Frame in, faces out: detection, face mesh and iris, then the DEFAULT attributes (BoundingBox,
@@ -46,10 +52,15 @@ public final class FaceAnalyzer {
     }
 
     public func analyse(_ image: RGBImage, attributes: FaceAttributes = .default) throws -> [AnalysedFace] {
-        if attributes == .all, emotion == nil { emotion = try EmotionModel(store: store) }
+        try analyse(image, detections: try detector.detect(image), attributes: attributes)
+    }
+
+    /// The faces of `detections` (found in `image`) that pass the mesh check above, analysed; a detection
+    /// the mesh rejects needs `unmeshedMinScore` (video tracking lowers it for a face it follows).
+    func analyse(_ image: RGBImage, detections: [Detection], attributes: FaceAttributes,
+                 unmeshedMinScore: Float = FaceAnalyzer.unmeshedMinScore) throws -> [AnalysedFace] {
         var out: [AnalysedFace] = []
-        for d in try detector.detect(image) {
-            let box = BoundingBox(xmin: d.xmin, ymin: d.ymin, xmax: d.xmax, ymax: d.ymax, frameWidth: image.width, frameHeight: image.height)
+        for d in detections {
             var meshed: MeshedFace?
             let first = try mesh.run(image, roi: FaceMesh.roi(for: d))
             if first.presence >= Self.minPresence {
@@ -61,22 +72,55 @@ public final class FaceAnalyzer {
                     meshed = MeshedFace(mesh: m, leftEye: eyes.left, rightEye: eyes.right)
                 }
             }
-            let confidence: Float
-            if let meshed {
-                confidence = min(100, 100 * (d.score * meshed.mesh.presence).squareRoot())
-            } else if d.score >= Self.unmeshedMinScore {
-                confidence = min(100, 100 * d.score)
-            } else {
-                continue
-            }
-            var face = AnalysedFace(detection: d, meshed: meshed, detail: FaceDetail(boundingBox: box, confidence: confidence))
-            describe(&face, image, attributes)
-            if attributes == .all, face.meshed != nil, let emotion {
-                face.detail.emotions = try emotion.emotions(image, box: PixelRect(x: d.xmin, y: d.ymin, width: d.width, height: d.height))
-            }
-            out.append(face)
+            if meshed == nil && d.score < unmeshedMinScore { continue }
+            out.append(try finish(d, meshed, image, attributes))
         }
         return out
+    }
+
+    /// What became of a face followed into the next frame.
+    enum Followed {
+        case found(AnalysedFace)
+        /// The mesh no longer finds a face there (it left or turned away), or the face has no mesh.
+        case lost
+        /// The mesh finds a face there, but it looks unlike the one followed: another face after a cut.
+        case replaced
+    }
+
+    /// `face` (analysed in the previous sampled frame) followed into `image` by its mesh alone, as
+    /// MediaPipe tracks faces in video: the mesh runs once on the crop the previous mesh defines. The
+    /// box keeps its place on the face as the detector drew it (`BoxOnMesh`); Confidence uses the
+    /// detector's probability from the frame it found the face in.
+    func follow(_ face: AnalysedFace, into image: RGBImage, attributes: FaceAttributes) throws -> Followed {
+        guard let previous = face.meshed, let fit = face.boxOnMesh, let look = face.appearance else { return .lost }
+        let m = try mesh.run(image, roi: FaceMesh.roi(for: previous.mesh.points))
+        guard m.presence >= Self.minPresence else { return .lost }
+        let d = fit.detection(on: m.points, score: face.detection.score)
+        guard d.width > 1, d.height > 1 else { return .lost }
+        let appearance = FaceAppearance(image, points: m.points)
+        guard appearance.correlation(look) >= FaceAppearance.minCorrelation else { return .replaced }
+        let eyes = try iris.run(image, mesh: m.points)
+        var found = try finish(d, MeshedFace(mesh: m, leftEye: eyes.left, rightEye: eyes.right), image, attributes, fit: fit)
+        found.appearance = appearance
+        return .found(found)
+    }
+
+    /// Confidence and the attributes of a detection the mesh accepted (or the detector is sure of).
+    private func finish(_ d: Detection, _ meshed: MeshedFace?, _ image: RGBImage, _ attributes: FaceAttributes,
+                        fit: BoxOnMesh? = nil) throws -> AnalysedFace {
+        let box = BoundingBox(xmin: d.xmin, ymin: d.ymin, xmax: d.xmax, ymax: d.ymax, frameWidth: image.width, frameHeight: image.height)
+        let confidence = meshed.map { min(100, 100 * (d.score * $0.mesh.presence).squareRoot()) } ?? min(100, 100 * d.score)
+        var face = AnalysedFace(detection: d, meshed: meshed, detail: FaceDetail(boundingBox: box, confidence: confidence))
+        face.boxOnMesh = fit ?? meshed.map { BoxOnMesh(d, on: $0.mesh.points) }
+        if fit == nil { face.appearance = meshed.map { FaceAppearance(image, points: $0.mesh.points) } }
+        face.boxAppearance = FaceAppearance(image, detection: d)
+        describe(&face, image, attributes)
+        if attributes == .all, face.meshed != nil {
+            let model = try emotion ?? EmotionModel(store: store)
+            emotion = model
+            face.detail.emotions = try model.emotions(image, box: PixelRect(x: d.xmin, y: d.ymin, width: d.width, height: d.height))
+        }
+        return face
     }
 
     private func describe(_ face: inout AnalysedFace, _ image: RGBImage, _ attributes: FaceAttributes) {

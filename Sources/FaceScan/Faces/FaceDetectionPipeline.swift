@@ -18,6 +18,8 @@ public struct FaceDetectionRequest: Sendable {
     /// Faces with a Confidence (percent) below this are not reported.
     public var minConfidence: Float = 50
     public var faceAttributes: FaceAttributes = .default
+    /// How often the full detector runs; faces are followed by their mesh in between.
+    public var tracking: TrackingSchedule = .default
 
     public init(path: String) { self.path = path }
 }
@@ -32,13 +34,16 @@ public struct FaceDetectionResult: Sendable {
 }
 
 /// Video in, faces out: decode and sample frames, detect faces in each, and turn detections into
-/// Rekognition's FaceDetail. Frames are streamed: `threads` frames at a time are analysed in parallel,
-/// one analyser per thread, and handed out in order.
+/// Rekognition's FaceDetail. Frames are streamed in runs (`FrameRuns`: a full detection, then the faces
+/// followed by their mesh until the next one); `threads` runs at a time are analysed in parallel, one
+/// analyser per thread, and their frames handed out in order.
 public final class FaceDetectionPipeline {
     private let analyzers: WorkerSet<FaceAnalyzer>
 
     public init(store: ModelStore = ModelStore(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
-        analyzers = WorkerSet(try (0..<max(1, threads)).map { _ in try FaceAnalyzer(store: store, threads: 1) })
+        // Each analyser's detector can spread its tiles over every thread too: when fewer runs than threads
+        // are left (the end of a video, a short one), the idle cores take tiles.
+        analyzers = WorkerSet(try (0..<max(1, threads)).map { _ in try FaceAnalyzer(store: store, threads: threads) })
     }
 
     /// Runs the request; `progress(framesAnalysed, position, duration)` is called after every frame.
@@ -54,19 +59,23 @@ public final class FaceDetectionPipeline {
                        progress: (Int, Int64, Int64?) -> Void = { _, _, _ in }) throws -> FaceDetectionResult {
         let reader = try VideoReader(path: request.path)
         reader.configure(sampling: request.sampling, start: request.start, end: request.end)
+        let runs = RunsAhead(FrameRuns(reader, schedule: request.tracking), capacity: analyzers.workers.count)
+        defer { runs.finish() }
         var frames = 0
-        while case let batch = try reader.next(upTo: analyzers.workers.count), !batch.isEmpty {
-            let found = try analyzers.map(batch) { analyzer, frame in
-                try analyzer.analyse(frame.image, attributes: request.faceAttributes)
-                    .filter { $0.detail.confidence >= request.minConfidence }
-                    .map { FaceDetection(timestamp: frame.timestamp, face: $0.detail) }
+        while case let batch = try runs.next(upTo: analyzers.workers.count), !batch.isEmpty {
+            let found = try analyzers.map(batch) { analyzer, run in
+                try analyzer.analyse(run: run, attributes: request.faceAttributes)
             }
-            for (frame, faces) in zip(batch, found) {
-                try onFrame(frame.timestamp, faces)
-                frames += 1
-                progress(frames, frame.timestamp, reader.metadata.durationMillis)
+            for (run, analysed) in zip(batch, found) {
+                for (frame, faces) in zip(run, analysed) {
+                    try onFrame(frame.timestamp, faces.filter { $0.face.detail.confidence >= request.minConfidence }
+                        .map { FaceDetection(timestamp: frame.timestamp, face: $0.face.detail) })
+                    frames += 1
+                    progress(frames, frame.timestamp, reader.metadata.durationMillis)
+                }
             }
         }
+        runs.finish()
         var warnings: [String] = []
         if reader.skippedPackets > 0 {
             warnings.append("\(request.path): skipped \(reader.skippedPackets) packet(s) or frame(s) that could not be decoded")

@@ -53,10 +53,45 @@ public final class FaceDetector {
 
     /// The faces in one frame, largest first.
     public func detect(_ image: RGBImage) throws -> [Detection] {
-        let regions = tiling.regions(width: image.width, height: image.height)
-        // Jobs: every full-range region, then the short-range model on the whole frame (index == count).
+        try detect(image, regions: tiling.regions(width: image.width, height: image.height))
+    }
+
+    /// The faces found by the two cheapest passes only: full range and short range on the whole frame,
+    /// without the tiles (2 model runs instead of 31 at 1080p). It finds the larger faces, down to about
+    /// 8% of the frame's longer side; video tracking runs it between full detections to catch faces that
+    /// come into view.
+    public func detectWholeFrame(_ image: RGBImage) throws -> [Detection] {
+        let w = Double(image.width), h = Double(image.height)
+        return try detect(image, regions: [DetectionTiling.Region(rect: PixelRect(x: 0, y: 0, width: w, height: h),
+                                                                   innerLeft: false, innerTop: false, innerRight: false, innerBottom: false)])
+    }
+
+    /// The faces found around `box` (a face seen in the previous frame) by both models, each on a square
+    /// sized for it: full range (at its best on small faces) on one six times the box's longer side, short
+    /// range (close-ups) on one three times. This is how video tracking looks again for a face its mesh
+    /// lost or cannot follow (in profile). Detections cut by the squares' inner edges are dropped.
+    public func detect(_ image: RGBImage, around box: PixelRect) throws -> [Detection] {
+        let w = Double(image.width), h = Double(image.height)
+        func square(_ factor: Double) -> DetectionTiling.Region {
+            let side = min(max(box.width, box.height) * factor, max(w, h))
+            let x = min(max(0, box.x + box.width / 2 - side / 2), max(0, w - side))
+            let y = min(max(0, box.y + box.height / 2 - side / 2), max(0, h - side))
+            let rect = PixelRect(x: x, y: y, width: min(side, w), height: min(side, h))
+            return DetectionTiling.Region(rect: rect, innerLeft: x > 0.5, innerTop: y > 0.5,
+                                          innerRight: x + rect.width < w - 0.5, innerBottom: y + rect.height < h - 0.5)
+        }
+        return try detect(image, regions: [square(6)], closeUp: square(3).rect)
+    }
+
+    /// Full range on `regions`, short range on `closeUp` (default: the whole frame), merged.
+    private func detect(_ image: RGBImage, regions: [DetectionTiling.Region], closeUp: PixelRect? = nil) throws -> [Detection] {
+        let closeUpRect = closeUp ?? PixelRect(x: 0, y: 0, width: Double(image.width), height: Double(image.height))
+        // Large regions are shrunk from halved copies of the frame (the short-range input is smaller, so
+        // the levels are planned for it).
+        let pyramid = ImagePyramid(image, regions: regions.map(\.rect) + [closeUpRect], size: closeUpDecoder.inputSize)
+        // Jobs: every full-range region, then the short-range model (index == count).
         let found = try workers.map(Array(0...regions.count)) { worker, job in
-            job < regions.count ? try run(worker, regions[job], image) : try runCloseUp(worker, image)
+            job < regions.count ? try run(worker, regions[job], image, pyramid) : try runCloseUp(worker, image, closeUpRect, pyramid)
         }
         let full = suppressOverlaps(weightedNonMaxSuppression(found.dropLast().flatMap { $0 }, threshold: 0.3))
         // Close-ups only add faces the full-range passes did not find; where both found a face, the
@@ -67,20 +102,19 @@ public final class FaceDetector {
             .sorted { $0.area > $1.area }.prefix(options.maxFaces))
     }
 
-    private func run(_ worker: Worker, _ region: DetectionTiling.Region, _ image: RGBImage) throws -> [Detection] {
+    private func run(_ worker: Worker, _ region: DetectionTiling.Region, _ image: RGBImage, _ pyramid: ImagePyramid) throws -> [Detection] {
         var box: Letterbox?
         let outputs = try worker.fullRange.run {
-            box = Resample.letterbox(image, region: region.rect, size: decoder.inputSize, scale: 2 / 255, offset: -1, into: $0)
+            box = Resample.letterbox(image, region: region.rect, size: decoder.inputSize, scale: 2 / 255, offset: -1, into: $0, pyramid: pyramid)
         }
         let found = decoder.decode(regressors: outputs[0], logits: outputs[1], letterbox: box!)
         return found.filter { tiling.isWhole($0, in: region) }
     }
 
-    private func runCloseUp(_ worker: Worker, _ image: RGBImage) throws -> [Detection] {
-        let whole = PixelRect(x: 0, y: 0, width: Double(image.width), height: Double(image.height))
+    private func runCloseUp(_ worker: Worker, _ image: RGBImage, _ rect: PixelRect, _ pyramid: ImagePyramid) throws -> [Detection] {
         var box: Letterbox?
         let outputs = try worker.closeUp.run {
-            box = Resample.letterbox(image, region: whole, size: closeUpDecoder.inputSize, scale: 2 / 255, offset: -1, into: $0)
+            box = Resample.letterbox(image, region: rect, size: closeUpDecoder.inputSize, scale: 2 / 255, offset: -1, into: $0, pyramid: pyramid)
         }
         return closeUpDecoder.decode(regressors: outputs[0], logits: outputs[1], letterbox: box!)
     }

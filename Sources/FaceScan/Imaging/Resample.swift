@@ -62,10 +62,17 @@ public enum Resample {
 
     /// Scales `region` of `image` to fit a `size`×`size` input keeping its aspect ratio, centred, the
     /// rest filled with black; writes `value · scale + offset` per channel into `out` (NHWC, RGB).
-    /// Region parts outside the image are black.
+    /// Region parts outside the image are black. With a `pyramid` of `image`, a large region is read
+    /// from a smaller level (`ImagePyramid`).
     @discardableResult
     public static func letterbox(_ image: RGBImage, region: PixelRect, size: Int, scale: Float, offset: Float,
                                  into out: UnsafeMutablePointer<Float>) -> Letterbox {
+        letterbox(image, region: region, size: size, scale: scale, offset: offset, into: out, pyramid: nil)
+    }
+
+    @discardableResult
+    static func letterbox(_ image: RGBImage, region: PixelRect, size: Int, scale: Float, offset: Float,
+                          into out: UnsafeMutablePointer<Float>, pyramid: ImagePyramid?) -> Letterbox {
         let k = Double(size) / max(region.width, region.height)
         let cw = max(1, min(size, Int((region.width * k).rounded())))
         let ch = max(1, min(size, Int((region.height * k).rounded())))
@@ -75,7 +82,8 @@ public enum Resample {
         let pad = offset // black (0) maps to offset
         for i in 0..<(size * size * 3) { out[i] = pad }
 
-        resample(image, region: region, width: cw, height: ch, scale: scale, offset: offset,
+        let (source, sourceRegion) = pyramid?.source(for: region, size: size) ?? (image, region)
+        resample(source, region: sourceRegion, width: cw, height: ch, scale: scale, offset: offset,
                  into: out + (cy * size + cx) * 3, rowStride: size * 3)
         return box
     }

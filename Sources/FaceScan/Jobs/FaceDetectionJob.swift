@@ -23,7 +23,7 @@ public enum FaceDetectionJob {
             "FaceAttributes": r.faceAttributes.rawValue,
             "MinConfidence": r.minConfidence.description,
         ]
-        VideoJobParameters.store(sampling: r.sampling, start: r.start, end: r.end, into: &p)
+        VideoJobParameters.store(sampling: r.sampling, start: r.start, end: r.end, tracking: r.tracking, into: &p)
         return JobRequest(api: VideoJobOperation.faceDetection.startAPI, video: r.path, jobTag: jobTag,
                           notificationCommand: notificationCommand, parameters: p)
     }
@@ -37,7 +37,7 @@ public enum FaceDetectionJob {
         r.faceAttributes = attributes
         guard let confidence = Float(job.parameters["MinConfidence"] ?? "") else { throw bad("MinConfidence") }
         r.minConfidence = confidence
-        (r.sampling, r.start, r.end) = try VideoJobParameters.read(job)
+        (r.sampling, r.start, r.end, r.tracking) = try VideoJobParameters.read(job)
         return r
     }
 }

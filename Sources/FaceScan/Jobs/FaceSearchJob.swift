@@ -41,7 +41,7 @@ public enum FaceSearchJob {
         case .folder(let url): p["CollectionId"] = url.standardizedFileURL.path
         case .stored(let location, let id): p["CollectionId"] = id; p["CollectionStore"] = location
         }
-        VideoJobParameters.store(sampling: r.sampling, start: r.start, end: r.end, into: &p)
+        VideoJobParameters.store(sampling: r.sampling, start: r.start, end: r.end, tracking: r.tracking, into: &p)
         return JobRequest(api: VideoJobOperation.faceSearch.startAPI, video: r.path, jobTag: jobTag,
                           notificationCommand: notificationCommand, parameters: p)
     }
@@ -60,7 +60,7 @@ public enum FaceSearchJob {
             throw VideoJobParameters.damaged(job, "FaceMatchThreshold")
         }
         r.faceMatchThreshold = threshold
-        (r.sampling, r.start, r.end) = try VideoJobParameters.read(job)
+        (r.sampling, r.start, r.end, r.tracking) = try VideoJobParameters.read(job)
         return r
     }
 

@@ -25,6 +25,8 @@ public struct FaceSearchRequest: Sendable {
     public var end: Int64?
     /// FaceMatchThreshold: matches below this Similarity are not reported (the API's default 80).
     public var faceMatchThreshold: Float = 80
+    /// How often the full detector runs; faces are followed by their mesh in between.
+    public var tracking: TrackingSchedule = .default
 
     public init(path: String, collection: URL) {
         self.path = path
@@ -58,19 +60,21 @@ public struct FaceSearchResult: Sendable {
     public var warnings: [String]
 }
 
-/// "When does each person I know appear in this video?": detect and describe every face of the sampled
-/// frames, link them into persons (`FaceTracker`), decide each person's identity from their best frames,
-/// and report every person at each time they appear, with the collection faces they match.
+/// "When does each person I know appear in this video?": find the faces of the sampled frames, following
+/// each through a run of frames by its mesh (`FaceAnalyzer.analyse(run:)`), describe each track once on
+/// its best frame of the run (large, frontal, sharp), link the tracks into persons (`FaceTracker`),
+/// decide each person's identity from their tracks' descriptors, and report every person at each time
+/// they appear, with the collection faces they match.
 ///
-/// A person's similarity to a collection face is that of the mean of the person's descriptors (over
-/// all the frames they appear in): averaging cancels much of the noise of single frames (pose, blur,
+/// A person's similarity to a collection face is that of the mean of the person's descriptors (one per
+/// track and run, about one a second): averaging cancels much of the noise of single frames (pose, blur,
 /// lighting), so one lucky frame does not make a match and a face seen in profile through several
 /// frames can still be recognised. On the profile close-up of short_hamilton_clip.mp4 single frames lie
 /// 0.56–0.67 from the person's photo, their mean 0.575. Every time the person appears, their
-/// PersonMatch lists those collection faces, each with the Similarity of that frame's own face to it
-/// (so it varies from frame to frame, and may fall below the threshold in a hard frame of a person
-/// whose identity the track as a whole decided); a frame whose own face is clearly someone else (a
-/// wrong link) gets no FaceMatches. A person who matches nobody is listed with empty FaceMatches, as
+/// PersonMatch lists those collection faces, each with the Similarity of that track's descriptor to it
+/// (so it varies from second to second, and may fall below the threshold in a hard stretch of a person
+/// whose identity the person's tracks together decided); a track whose own face is clearly someone else
+/// (a wrong link) gets no FaceMatches. A person who matches nobody is listed with empty FaceMatches, as
 /// the service lists every person it tracks.
 ///
 /// Faces are kept in a temporary file until the end of the video (`SightingLog`), not in memory, so
@@ -99,7 +103,7 @@ public final class FaceSearchPipeline {
     /// Loads `threads` analysers and descriptors from the store.
     public convenience init(store: ModelStore = ModelStore(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         self.init(workers: try (0..<max(1, threads)).map { _ in
-            (try FaceAnalyzer(store: store, threads: 1), try FaceDescriberFactory.make(store: store))
+            (try FaceAnalyzer(store: store, threads: threads), try FaceDescriberFactory.make(store: store))
         })
     }
 
@@ -115,27 +119,39 @@ public final class FaceSearchPipeline {
         var tracker = FaceTracker()
         var sums: [Int: (sum: [Double], count: Int)] = [:]
         let log = try SightingLog()
+        let runs = RunsAhead(FrameRuns(reader, schedule: request.tracking), capacity: workers.workers.count)
+        defer { runs.finish() }
         var frames = 0
-        while case let batch = try reader.next(upTo: workers.workers.count), !batch.isEmpty {
-            let analysed = try workers.map(batch) { worker, frame in
-                try worker.analyzer.analyse(frame.image).map { ($0, try worker.describer.describe(frame.image, $0.detection)) }
-            }
-            for (frame, pairs) in zip(batch, analysed) {
-                let described = pairs.map { ($0.0.detection, $0.1) }
-                let indices = tracker.assign(timestamp: frame.timestamp, faces: described)
-                // A frame's faces by Index, as they are reported.
-                for i in indices.indices.sorted(by: { indices[$0] < indices[$1] }) {
-                    let descriptor = described[i].1
-                    try log.append(timestamp: frame.timestamp, index: indices[i], descriptor: descriptor, detail: pairs[i].0.detail)
-                    var acc = sums[indices[i]] ?? ([Double](repeating: 0, count: descriptor.count), 0)
-                    for (k, v) in descriptor.enumerated() { acc.sum[k] += Double(v) }
-                    acc.count += 1
-                    sums[indices[i]] = acc
+        while case let batch = try runs.next(upTo: workers.workers.count), !batch.isEmpty {
+            let analysed = try workers.map(batch) { worker, run in try Self.describe(run, worker.analyzer, worker.describer) }
+            for (run, described) in zip(batch, analysed) {
+                // A track keeps the person Index its first frame got, while its descriptors (one a second)
+                // agree with its first one: a track that drifted onto someone else is linked afresh.
+                var indexOfTrack: [Int: (index: Int, descriptor: [Float])] = [:]
+                var counted = Set<Int>()
+                for (frame, faces) in zip(run, described) {
+                    let fixed = faces.map { f in
+                        indexOfTrack[f.tracked.track].flatMap { FaceDescriptor.distance($0.descriptor, f.descriptor) < tracker.linkDistance ? $0.index : nil }
+                    }
+                    let indices = tracker.assign(timestamp: frame.timestamp, faces: faces.map { ($0.tracked.face.detection, $0.descriptor) }, fixed: fixed)
+                    // A frame's faces by Index, as they are reported.
+                    for i in indices.indices.sorted(by: { indices[$0] < indices[$1] }) {
+                        let descriptor = faces[i].descriptor
+                        try log.append(timestamp: frame.timestamp, index: indices[i], descriptor: descriptor, detail: faces[i].tracked.face.detail)
+                        if fixed[i] == nil { indexOfTrack[faces[i].tracked.track] = (indices[i], descriptor) }
+                        // Each descriptor once in the person's mean (a track's second shares one).
+                        guard counted.insert(faces[i].sample).inserted else { continue }
+                        var acc = sums[indices[i]] ?? ([Double](repeating: 0, count: descriptor.count), 0)
+                        for (k, v) in descriptor.enumerated() { acc.sum[k] += Double(v) }
+                        acc.count += 1
+                        sums[indices[i]] = acc
+                    }
+                    frames += 1
+                    try progress(frames, frame.timestamp, reader.metadata.durationMillis)
                 }
-                frames += 1
-                try progress(frames, frame.timestamp, reader.metadata.durationMillis)
             }
         }
+        runs.finish()
         // Identity per person: the collection faces near the mean of the person's descriptors.
         var identities: [Int: [FaceCollection.Entry]] = [:]
         for (index, acc) in sums {
@@ -169,6 +185,40 @@ public final class FaceSearchPipeline {
         }
         return FaceSearchSummary(metadata: reader.metadata, framesAnalysed: frames, personsTracked: tracker.personCount,
                                  personMatches: produced, warnings: warnings)
+    }
+
+    /// A run of frames analysed (`FaceAnalyzer.analyse(run:)`) and each track described once a second,
+    /// on its best frame of that second (`bestness`): every face of the track in that second carries
+    /// that descriptor, and its number within the run (`sample`).
+    static func describe(_ run: [SampledFrame], _ analyzer: FaceAnalyzer, _ describer: FaceDescribing) throws
+        -> [[(tracked: TrackedFace, descriptor: [Float], sample: Int)]] {
+        struct Key: Hashable { var track: Int, second: Int64 }
+        let tracked = try analyzer.analyse(run: run)
+        func key(_ f: TrackedFace, _ k: Int) -> Key { Key(track: f.track, second: (run[k].timestamp - run[0].timestamp) / 1000) }
+        var best: [Key: (frame: Int, face: TrackedFace, score: Double)] = [:]
+        for (k, faces) in tracked.enumerated() {
+            for f in faces {
+                let score = bestness(f.face.detail, frameHeight: run[k].image.height)
+                if (best[key(f, k)]?.score ?? -1) < score { best[key(f, k)] = (k, f, score) }
+            }
+        }
+        var descriptors: [Key: (values: [Float], sample: Int)] = [:]
+        for (k, b) in best.sorted(by: { ($0.key.track, $0.key.second) < ($1.key.track, $1.key.second) }) {
+            descriptors[k] = (try describer.describe(run[b.frame].image, b.face.face.detection), descriptors.count)
+        }
+        return tracked.enumerated().map { k, faces in
+            faces.map { f in let d = descriptors[key(f, k)]!; return (f, d.values, d.sample) }
+        }
+    }
+
+    /// How well a frame shows a face for recognition: its height in pixels (up to the 150-pixel chip the
+    /// descriptor sees), times how frontal it is (cosines of yaw and pitch), times its sharpness.
+    static func bestness(_ face: FaceDetail, frameHeight: Int) -> Double {
+        let height = min(150, Double(face.boundingBox.height) * Double(frameHeight))
+        let yaw = Double(face.pose?.yaw ?? 60) * .pi / 180, pitch = Double(face.pose?.pitch ?? 30) * .pi / 180
+        let frontal = max(0.1, cos(yaw)) * max(0.1, cos(pitch))
+        let sharp = 0.5 + Double(face.quality?.sharpness ?? 50) / 200
+        return height * frontal * sharp
     }
 
     /// The whole search at once (for short videos: every PersonMatch is kept in memory).

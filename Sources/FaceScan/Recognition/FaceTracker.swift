@@ -23,14 +23,18 @@ public struct FaceTracker {
 
     public var personCount: Int { persons.count }
 
-    /// Assigns a person Index to each face of one frame (same order as `faces`).
-    public mutating func assign(timestamp: Int64, faces: [(detection: Detection, descriptor: [Float])]) -> [Int] {
+    /// Assigns a person Index to each face of one frame (same order as `faces`). A face whose entry in
+    /// `fixed` is an Index (a face followed from an earlier frame by video tracking) keeps it.
+    public mutating func assign(timestamp: Int64, faces: [(detection: Detection, descriptor: [Float])], fixed: [Int?] = []) -> [Int] {
         var result = [Int](repeating: -1, count: faces.count)
         var taken = Set<Int>()
+        for (f, index) in fixed.enumerated() where f < faces.count {
+            if let index, persons.indices.contains(index), !taken.contains(index) { result[f] = index; taken.insert(index) }
+        }
         // Continuations by overlap, best first.
         var candidates: [(face: Int, person: Int, iou: Double)] = []
-        for (f, face) in faces.enumerated() {
-            for (p, person) in persons.enumerated() where timestamp - person.lastSeen <= maxGap && person.lastSeen < timestamp {
+        for (f, face) in faces.enumerated() where result[f] < 0 {
+            for (p, person) in persons.enumerated() where !taken.contains(p) && timestamp - person.lastSeen <= maxGap && person.lastSeen < timestamp {
                 let iou = face.detection.iou(person.last)
                 if iou > linkIoU && nearest(face.descriptor, person) < linkDistance { candidates.append((f, p, iou)) }
             }

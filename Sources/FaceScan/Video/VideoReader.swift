@@ -410,25 +410,33 @@ public final class VideoReader {
             }
         }
         let width = Int(w), height = Int(h)
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        let rc: Int32 = pixels.withUnsafeMutableBufferPointer { dst in
-            var dstData: [UnsafeMutablePointer<UInt8>?] = [dst.baseAddress, nil, nil, nil]
-            var dstStride: [Int32] = [Int32(width * 3), 0, 0, 0]
-            return withUnsafePointer(to: &frame.pointee.data) { dataTuple in
-                dataTuple.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { src in
-                    withUnsafePointer(to: &frame.pointee.linesize) { lsTuple in
-                        lsTuple.withMemoryRebound(to: Int32.self, capacity: 8) { srcStride in
-                            sws_scale(sws, src, srcStride, 0, h, &dstData, &dstStride)
-                        }
-                    }
-                }
-            }
+        // Not zeroed first (6 MB a 1080p frame): sws_scale writes every byte, and a failure throws.
+        var rc: Int32 = 0
+        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { dst, initialised in
+            initialised = dst.count
+            rc = convert(into: dst, width: width, height: height, h: h)
         }
         guard rc == h else {
             throw APIError(.invalidImageFormat, "\(path): converting a frame to RGB failed")
         }
         let image = RGBImage(width: width, height: height, pixels: pixels)
         return rotation == 0 ? image : image.rotated(clockwise: rotation)
+    }
+
+    /// Converts the decoded frame into `dst` (RGB24, no padding); sws_scale's result (rows written).
+    private func convert(into dst: UnsafeMutableBufferPointer<UInt8>, width: Int, height: Int, h: Int32) -> Int32 {
+        guard let frame else { return -1 }
+        var dstData: [UnsafeMutablePointer<UInt8>?] = [dst.baseAddress, nil, nil, nil]
+        var dstStride: [Int32] = [Int32(width * 3), 0, 0, 0]
+        return withUnsafePointer(to: &frame.pointee.data) { dataTuple in
+            dataTuple.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { src in
+                withUnsafePointer(to: &frame.pointee.linesize) { lsTuple in
+                    lsTuple.withMemoryRebound(to: Int32.self, capacity: 8) { srcStride in
+                        sws_scale(sws, src, srcStride, 0, h, &dstData, &dstStride)
+                    }
+                }
+            }
+        }
     }
 }
 

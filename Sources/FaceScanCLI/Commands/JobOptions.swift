@@ -50,7 +50,7 @@ enum JobOptions {
     static func detectionJob(_ args: ParsedArguments) throws -> (JobRequest, VideoMetadata) {
         let metadata = try VideoReader(path: args.positionals[0]).metadata
         var request = FaceDetectionRequest(path: absolute(args.positionals[0]))
-        (request.sampling, request.start, request.end) = VideoOptions.frames(args)
+        (request.sampling, request.start, request.end, request.tracking) = VideoOptions.frames(args)
         request.minConfidence = Float(args.double("min-confidence") ?? 50)
         request.faceAttributes = args.string("face-attributes").flatMap(FaceAttributes.init(rawValue:)) ?? .default
         return (FaceDetectionJob.jobRequest(request, jobTag: args.string("job-tag"), notificationCommand: args.string("notification-command")),
@@ -73,7 +73,7 @@ enum JobOptions {
             source = .folder(collection)
         }
         var request = FaceSearchRequest(path: absolute(args.positionals[0]), collection: source)
-        (request.sampling, request.start, request.end) = VideoOptions.frames(args)
+        (request.sampling, request.start, request.end, request.tracking) = VideoOptions.frames(args)
         request.faceMatchThreshold = Float(args.double("face-match-threshold") ?? 80)
         return (FaceSearchJob.jobRequest(request, jobTag: args.string("job-tag"), notificationCommand: args.string("notification-command")),
                 metadata)

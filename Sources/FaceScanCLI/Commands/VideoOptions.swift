@@ -1,6 +1,6 @@
 import FaceScan
 
-/// Options shared by the commands that read a video: sampling and time range.
+/// Options shared by the commands that read a video: sampling, time range and how often to detect.
 enum VideoOptions {
     static let sampleRate = OptionSpec(
         "sample-rate", .text(accepts: "frames per second (a number above 0, at most 1000) or all", valid: { v in
@@ -16,7 +16,11 @@ enum VideoOptions {
     static let end = OptionSpec("end", .number(min: 0, max: maxSeconds), valueName: "SECONDS",
                                 help: "analyse up to this time (inclusive; at most 6 hours)")
 
-    static let all = [sampleRate, start, end]
+    static let detectionInterval = OptionSpec(
+        "detection-interval", .number(min: 0, max: 60), valueName: "SECONDS", default: "2",
+        help: "run the full face detector at least this often (and at every cut); faces are followed by their mesh in between; 0 detects in every sampled frame")
+
+    static let all = [sampleRate, start, end, detectionInterval]
 
     static func validate(_ args: ParsedArguments) -> String? {
         if let s = args.double("start"), let e = args.double("end"), e < s {
@@ -25,9 +29,9 @@ enum VideoOptions {
         return nil
     }
 
-    /// The frames the options choose: sampling, start and end (ms).
-    static func frames(_ args: ParsedArguments) -> (FrameSampling, Int64?, Int64?) {
-        (sampling(args), millis(args, "start"), millis(args, "end"))
+    /// The frames the options choose: sampling, start and end (ms), and the tracking schedule.
+    static func frames(_ args: ParsedArguments) -> (FrameSampling, Int64?, Int64?, TrackingSchedule) {
+        (sampling(args), millis(args, "start"), millis(args, "end"), millis(args, "detection-interval").map { TrackingSchedule(detectionInterval: $0) } ?? .default)
     }
 
     static func sampling(_ args: ParsedArguments) -> FrameSampling {

@@ -1,0 +1,119 @@
+import Foundation
+
+/// How often video analysis runs the full, tiled detector. Between full detections faces are followed
+/// by their mesh (`FaceAnalyzer.follow`), and the detector's two whole-frame passes look for faces
+/// coming into view; a cut between shots (`ShotSignature`) brings the full detector back at once.
+public struct TrackingSchedule: Sendable, Equatable {
+    /// Milliseconds of video between full detections; 0 runs the full detector on every sampled frame
+    /// (no tracking).
+    public var detectionInterval: Int64
+    /// At most this many sampled frames between full detections, whatever the interval.
+    public static let maxRunFrames = 10
+    /// And at most this many bytes of RGB frames (a run is held in memory while it is analysed; a few
+    /// runs are in flight at once): 10 frames of 1080p, 2 of 4K.
+    public static let maxRunBytes = 64_000_000
+
+    public init(detectionInterval: Int64 = 2000) { self.detectionInterval = max(0, detectionInterval) }
+
+    /// Every 2 s (README, "Tracking faces through a video": on the shared videos, faces per frame are
+    /// those of detecting in every frame, at 0.5, 1 and 2 s alike, while the cost falls).
+    public static let `default` = TrackingSchedule()
+    public static let everyFrame = TrackingSchedule(detectionInterval: 0)
+}
+
+/// A face in a run of frames, with the track that links it to the same face in the run's other frames
+/// (numbered from 0 within the run).
+public struct TrackedFace: Sendable {
+    public var face: AnalysedFace
+    public var track: Int
+}
+
+extension FaceAnalyzer {
+    /// Analyses a run of consecutive sampled frames: the full detector on the first frame and on any
+    /// frame that starts a new shot; on the others, each face of the previous frame followed by its mesh
+    /// or, when the mesh lost it or cannot follow it (a face in profile, which only the detector reads),
+    /// found again by both detector models in a square around its last box; plus the faces the
+    /// whole-frame passes find where no face is followed.
+    /// Returns each frame's faces, largest first.
+    public func analyse(run frames: [SampledFrame], attributes: FaceAttributes = .default) throws -> [[TrackedFace]] {
+        var out: [[TrackedFace]] = []
+        var previous: [TrackedFace] = []
+        var previousShot: ShotSignature?
+        var nextTrack = 0
+        func newTrack() -> Int { defer { nextTrack += 1 }; return nextTrack }
+        for frame in frames {
+            let shot = ShotSignature(frame.image)
+            var current: [TrackedFace] = []
+            if let previousShot, !shot.isCut(from: previousShot), let followed = try follow(previous, into: frame.image, attributes: attributes, nextTrack: &nextTrack) {
+                current = followed
+            } else {
+                current = try analyse(frame.image, attributes: attributes).map { TrackedFace(face: $0, track: newTrack()) }
+            }
+            current = Array(current.sorted { $0.face.detection.area > $1.face.detection.area }.prefix(detector.options.maxFaces))
+            out.append(current)
+            previous = current
+            previousShot = shot
+        }
+        return out
+    }
+
+    /// The faces of `previous` followed into `image` (see `analyse(run:)`), with the faces that came into
+    /// view; nil when a followed face was replaced by another (a cut the shot signature missed), for the
+    /// full detector to start again.
+    private func follow(_ previous: [TrackedFace], into image: RGBImage, attributes: FaceAttributes, nextTrack: inout Int) throws -> [TrackedFace]? {
+        var current: [TrackedFace] = []
+        var lost: [TrackedFace] = []
+        for p in previous {
+            switch try follow(p.face, into: image, attributes: attributes) {
+            case .found(let f): current.append(TrackedFace(face: f, track: p.track))
+            case .lost: lost.append(p)
+            case .replaced: return nil
+            }
+        }
+        current = Self.withoutDuplicates(current)
+        // A face the mesh lost or cannot follow (in profile) is looked for again around its last box.
+        for p in lost where !current.contains(where: { Self.overlap($0.face.detection, p.face.detection) }) {
+            let d = p.face.detection
+            let near = try detector.detect(image, around: PixelRect(x: d.xmin, y: d.ymin, width: d.width, height: d.height))
+                .filter { n in n.iou(d) > 0.1 && !current.contains { Self.overlap($0.face.detection, n) } }
+                .max { $0.iou(d) < $1.iou(d) }
+            // Found again where it was, the face needs only the detector's own threshold: a person
+            // turning into profile stays, rather than flickering as the score crosses 0.7.
+            if let near, let f = try analyse(image, detections: [near], attributes: attributes, unmeshedMinScore: detector.options.minScore).first {
+                // The same face only if it looks like it (another face where it was: a cut).
+                let same = zip(p.face.boxAppearance.map { [$0] } ?? [], f.boxAppearance.map { [$0] } ?? [])
+                    .contains { $0.correlation($1) >= FaceAppearance.minCorrelation }
+                if same {
+                    current.append(TrackedFace(face: f, track: p.track))
+                } else {
+                    current.append(TrackedFace(face: f, track: nextTrack))
+                    nextTrack += 1
+                }
+            }
+        }
+        // Faces coming into view, where none is followed.
+        let fresh = try detector.detectWholeFrame(image).filter { d in !current.contains { Self.overlap($0.face.detection, d) } }
+        for f in try analyse(image, detections: fresh, attributes: attributes) {
+            current.append(TrackedFace(face: f, track: nextTrack))
+            nextTrack += 1
+        }
+        return current
+    }
+
+    /// Two followed faces that converged onto one face (two tracks on one person): the surer one stays.
+    static func withoutDuplicates(_ faces: [TrackedFace]) -> [TrackedFace] {
+        var kept: [TrackedFace] = []
+        for f in faces.sorted(by: { $0.face.detail.confidence > $1.face.detail.confidence })
+        where !kept.contains(where: { overlap($0.face.detection, f.face.detection) }) {
+            kept.append(f)
+        }
+        return kept
+    }
+
+    /// The same test the detector's merge uses: IoU above 0.3, or one box mostly inside the other.
+    static func overlap(_ a: Detection, _ b: Detection) -> Bool {
+        let ix = max(0, min(a.xmax, b.xmax) - max(a.xmin, b.xmin))
+        let iy = max(0, min(a.ymax, b.ymax) - max(a.ymin, b.ymin))
+        return a.iou(b) > 0.3 || ix * iy > 0.6 * min(a.area, b.area)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// A reader's sampled frames grouped into runs for `FaceAnalyzer.analyse(run:)`: a run starts a full
+/// detection and lasts `detectionInterval` ms of video (at most `TrackingSchedule.maxRunFrames` frames and
+/// `maxRunBytes` bytes).
+/// Runs are independent, so several are analysed at once, one per thread.
+final class FrameRuns {
+    private let reader: VideoReader
+    private let schedule: TrackingSchedule
+    private var pending: SampledFrame?
+
+    init(_ reader: VideoReader, schedule: TrackingSchedule) {
+        self.reader = reader
+        self.schedule = schedule
+    }
+
+    /// The next run, or an empty one at the end.
+    func next() throws -> [SampledFrame] {
+        guard let first = try pending ?? reader.next() else { return [] }
+        pending = nil
+        var run = [first]
+        var bytes = first.image.pixels.count
+        while run.count < TrackingSchedule.maxRunFrames, bytes + first.image.pixels.count <= TrackingSchedule.maxRunBytes,
+              let f = try reader.next() {
+            if f.timestamp - first.timestamp >= schedule.detectionInterval { pending = f; break }
+            run.append(f)
+            bytes += f.image.pixels.count
+        }
+        return run
+    }
+
+}
+
+/// Runs read ahead on a thread of their own (decoding and converting frames to RGB), up to `capacity`
+/// runs, while the caller analyses earlier ones: decoding and analysis overlap, and memory stays bounded
+/// by the capacity, whatever the video's length. The reader belongs to the thread until `finish()`.
+final class RunsAhead: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [[SampledFrame]] = []
+    private var ended = false, stopping = false
+    private var failure: Error?
+    private let done = DispatchSemaphore(value: 0)
+    private let capacity: Int
+
+    init(_ runs: FrameRuns, capacity: Int) {
+        self.capacity = max(1, capacity)
+        let thread = Thread { [self] in
+            defer { done.signal() }
+            while true {
+                let run: [SampledFrame]
+                do { run = try runs.next() } catch { push(nil, error); return }
+                if run.isEmpty { push(nil, nil); return }
+                if !push(run, nil) { return }
+            }
+        }
+        thread.name = "facescan-decode"
+        thread.start()
+    }
+
+    /// Queues a run (nil: the end, with or without an error); false when the consumer has stopped.
+    @discardableResult
+    private func push(_ run: [SampledFrame]?, _ error: Error?) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while run != nil && queue.count >= capacity && !stopping { condition.wait() }
+        if stopping { return false }
+        if let run { queue.append(run) } else { ended = true; failure = error }
+        condition.broadcast()
+        return true
+    }
+
+    /// Up to `count` runs, waiting for them (fewer only at the end); an error of the reader is thrown
+    /// once the runs before it have been handed out.
+    func next(upTo count: Int) throws -> [[SampledFrame]] {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count < count && !ended { condition.wait() }
+        let taken = Array(queue.prefix(count))
+        queue.removeFirst(taken.count)
+        condition.broadcast()
+        if taken.isEmpty, let failure { throw failure }
+        return taken
+    }
+
+    /// Stops reading ahead and waits for the thread to end; the reader is the caller's again. Calls after
+    /// the first return at once.
+    func finish() {
+        condition.lock()
+        let first = !stopping
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+        if first { done.wait() }
+    }
+}
