@@ -34,28 +34,40 @@ func runVideoBenchmarks() {
     do { pipeline = try FaceDetectionPipeline() } catch { print("cannot load the models: \(error)"); return }
 
     print("\ndecode-only: every frame decoded (FFmpeg's full decode, the reference); sampled: only what 5 frames/s need")
-    print("video                              frames  decode-only s  sampled s  detect s  frames/s  x real time  detect/decode   ALL s  ALL/decode")
+    print("detect: faces followed by their mesh, the full detector every 2 s (the default); every: the full detector on every sampled frame;")
+    print("faces: faces per frame of every-frame detection found again with tracking (IoU > 0.5), and faces tracking adds")
+    print("video                              frames  decode-only s  sampled s  detect s  x real time  detect/decode  every s  every/decode  faces found  added   ALL s")
     for path in videos {
         do {
             let duration = Double(try VideoReader(path: path).metadata.durationMillis ?? 0) / 1000
             let decode = try median(repeats) { try decodeOnly(path, skip: false) }
             let sampledDecode = try median(repeats) { try decodeOnly(path, skip: true) }
             var frames = 0
+            var tracked: [FaceDetection] = [], reference: [FaceDetection] = []
             let detect = try median(repeats) {
+                let r = FaceDetectionRequest(path: path)
+                let result = try pipeline.run(r)
+                frames = result.framesAnalysed
+                tracked = result.faces
+            }
+            let every = try median(repeats) {
                 var r = FaceDetectionRequest(path: path)
-                r.faceAttributes = .default
-                frames = try pipeline.run(r).framesAnalysed
+                r.tracking = .everyFrame
+                reference = try pipeline.run(r).faces
             }
             let all = try median(repeats) {
                 var r = FaceDetectionRequest(path: path)
                 r.faceAttributes = .all
                 _ = try pipeline.run(r)
             }
+            let found = matched(reference, tracked)
             let name = URL(fileURLWithPath: path).lastPathComponent
             print([name.padding(toLength: 34, withPad: " ", startingAt: 0), String(format: "%6d", frames),
-                   String(format: "%14.3f", decode), String(format: "%10.3f", sampledDecode), String(format: "%9.3f", detect), String(format: "%9.1f", Double(frames) / detect),
-                   String(format: "%12.1f", duration / detect), String(format: "%14.1f", detect / decode),
-                   String(format: "%7.3f", all), String(format: "%11.1f", all / decode)].joined(separator: " "))
+                   String(format: "%14.3f", decode), String(format: "%10.3f", sampledDecode), String(format: "%9.3f", detect),
+                   String(format: "%12.1f", duration / detect), String(format: "%14.2f", detect / decode),
+                   String(format: "%8.3f", every), String(format: "%13.2f", every / decode),
+                   String(format: "%6d/%-5d", found, reference.count), String(format: "%6d", tracked.count - found),
+                   String(format: "%7.3f", all)].joined(separator: " "))
         } catch {
             print("\(path): \(error)")
         }
@@ -86,6 +98,29 @@ private func scaledCopy(_ source: String, height: Int, root: URL) -> String? {
     guard (try? p.run()) != nil else { return nil }
     p.waitUntilExit()
     return p.terminationStatus == 0 ? out : nil
+}
+
+/// How many faces of `reference` have a face in `faces` at the same timestamp with IoU > 0.5 (each
+/// matched once).
+private func matched(_ reference: [FaceDetection], _ faces: [FaceDetection]) -> Int {
+    var byTime: [Int64: [BoundingBox]] = [:]
+    for f in faces { byTime[f.timestamp, default: []].append(f.face.boundingBox) }
+    func iou(_ a: BoundingBox, _ b: BoundingBox) -> Float {
+        let ix = max(0, min(a.left + a.width, b.left + b.width) - max(a.left, b.left))
+        let iy = max(0, min(a.top + a.height, b.top + b.height) - max(a.top, b.top))
+        let union = a.width * a.height + b.width * b.height - ix * iy
+        return union > 0 ? ix * iy / union : 0
+    }
+    var count = 0
+    for r in reference {
+        guard var candidates = byTime[r.timestamp],
+              let best = candidates.indices.max(by: { iou(candidates[$0], r.face.boundingBox) < iou(candidates[$1], r.face.boundingBox) }),
+              iou(candidates[best], r.face.boundingBox) > 0.5 else { continue }
+        candidates.remove(at: best)
+        byTime[r.timestamp] = candidates
+        count += 1
+    }
+    return count
 }
 
 private func median(_ n: Int, _ body: () throws -> Void) throws -> Double {

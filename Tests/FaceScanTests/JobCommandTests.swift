@@ -136,7 +136,8 @@ import Testing
 
     @Test func runningJobReportsProgressThenSucceeds() throws {
         let home = Home()
-        let id = try home.start(["--sample-rate", "10", Self.sample("face-zoom.mp4")])
+        // The full detector on every frame (no tracking): the job lasts long enough to be seen running.
+        let id = try home.start(["--sample-rate", "10", "--detection-interval", "0", Self.sample("face-zoom.mp4")])
         var sawProgress = false
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
