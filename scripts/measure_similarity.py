@@ -10,29 +10,19 @@ directions of a pair are averaged). The collection cache goes to a temporary XDG
 which facescan finds no face are counted and skipped.
 
 Prints Markdown tables: TAR (same-person pairs with Similarity >= T) and FMR (different-person pairs
->= T) for several thresholds T, with the descriptor distance each T stands for (Similarity =
-100 / (1 + exp(k (d - d0))), k = 18.41, d0 = 0.6 + ln 4 / k); the Similarity at FMR = 1/1000 and the TAR
-there; the medians; and the same on the pairs of LFW's official list (lfw_pairs_official.txt) whose
-two photos are both present.
+>= T) for several thresholds T, with the descriptor distance each T stands for (facescan's scale,
+scripts/similarity_curve.py); the Similarity at FMR = 1/1000 and the TAR there; the medians; and the
+same on the pairs of LFW's official list (lfw_pairs_official.txt) whose two photos are both present.
 
 usage: scripts/measure_similarity.py [--binary PATH]   (default .build/release/facescan)
 """
 import argparse, concurrent.futures, json, math, os, shutil, statistics, subprocess, sys, tempfile
+from similarity_curve import distance
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.normpath(os.path.join(ROOT, "..", "shared", "data"))
 LFW = os.path.join(DATA, "lfw_subset")
 THRESHOLDS = [50, 60, 70, 75, 80, 85, 90, 95, 97, 99]
-K = 18.41
-D0 = 0.6 + math.log(4) / K
-
-
-def distance(similarity):
-    """The descriptor distance a Similarity stands for (the inverse of facescan's formula)."""
-    s = min(max(similarity, 1e-9), 100 - 1e-9)
-    return D0 + math.log(100 / s - 1) / K
-
-
 def search(exe, collection, image, env):
     r = subprocess.run([exe, "--quiet", "search-faces-by-image", "--collection", collection,
                         "--face-match-threshold", "0", "--max-faces", "4096", image],
@@ -91,16 +81,9 @@ def official_pairs(path, present):
     return pairs, total
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "facescan"), help="the facescan binary")
-    exe = os.path.abspath(ap.parse_args().binary)
-    if not os.path.isdir(os.path.join(LFW, "images")):
-        print("measure_similarity: %s is absent (third-party evaluation data, not part of the repository); "
-              "nothing measured" % os.path.join(LFW, "images"))
-        return 0
-    if not os.access(exe, os.X_OK):
-        sys.exit("measure_similarity: %s is not an executable facescan binary (see --binary)" % exe)
+def collect(exe):
+    """Every photo of the subset searched against all of them: (Similarity per pair, person per
+    ExternalImageId, collection paths, photos without a face)."""
     tmp = tempfile.mkdtemp(prefix="measure_similarity.")
     try:
         models = os.environ.get("FACESCAN_MODELS") or os.path.join(
@@ -131,6 +114,29 @@ def main():
             if other != q and results.get(other) is not None:
                 sims.setdefault(tuple(sorted((q, other))), []).append(s)
     sim = {p: sum(v) / len(v) for p, v in sims.items()}
+    return sim, person, images, no_face
+
+
+def binary(description):
+    """The facescan binary named by --binary, or None when the data is absent (after saying so)."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "facescan"), help="the facescan binary")
+    exe = os.path.abspath(ap.parse_args().binary)
+    if not os.path.isdir(os.path.join(LFW, "images")):
+        print("%s: %s is absent (third-party evaluation data, not part of the repository); nothing measured"
+              % (os.path.basename(sys.argv[0]), os.path.join(LFW, "images")))
+        return None
+    if not os.access(exe, os.X_OK):
+        sys.exit("%s: %s is not an executable facescan binary (see --binary)" % (os.path.basename(sys.argv[0]), exe))
+    return exe
+
+
+def main():
+    exe = binary(__doc__.split("\n\n")[0])
+    if exe is None:
+        return 0
+    sim, person, images, no_face = collect(exe)
+    ids = sorted(images)
     same = [s for (a, b), s in sim.items() if person[a] == person[b]]
     diff = [s for (a, b), s in sim.items() if person[a] != person[b]]
     print("## facescan Similarity on the LFW subset (%s)\n" % LFW)

@@ -23,8 +23,9 @@ import Testing
     @Test func startThenGetThroughTheStatuses() throws {
         let home = Self.home()
         let note = TestSupport.scratch().appendingPathComponent("note.json").path
-        // The 8-second fixture at 5 frames a second: long enough to be seen running.
-        let id = try home.start(["--job-tag", "search:1", "--notification-command", "cat > '\(note)'",
+        // The 8-second fixture at 5 frames a second, the full detector on every frame (no tracking): long
+        // enough to be seen running.
+        let id = try home.start(["--job-tag", "search:1", "--notification-command", "cat > '\(note)'", "--detection-interval", "0",
                                  "--collection", Self.collection, SearchFixtures.video])
         #expect(id.count == 64 && JobStore.isValidId(id))
         var messages: [String] = []

@@ -38,7 +38,7 @@ import Testing
         // The stranger (4–6 s) is listed, with no match.
         #expect(unmatched.filter { (4000..<6000).contains($0) }.count >= 8, "\(unmatched)")
         // Similarity is each frame's own (the frames differ), above the veto, mostly above the threshold.
-        #expect(Set(similarities).count > 2 && similarities.allSatisfy { $0 > Double(FaceSearchPipeline.frameVetoSimilarity) })
+        #expect(Set(similarities).count > 2 && similarities.allSatisfy { $0 > Double(Similarity.percent(distance: FaceSearchPipeline.frameVetoDistance)) })
         #expect(similarities.filter { $0 >= 80 }.count * 2 > similarities.count, "\(similarities)")
         // The astronaut in her 2 seconds, messi in his; nobody in the fruit or the stranger's seconds.
         #expect((seen["eileen_collins"] ?? []).allSatisfy { $0 < 2000 } && (seen["eileen_collins"] ?? []).count >= 8)
@@ -132,16 +132,33 @@ import Testing
         }
     }
 
-    @Test func similarityCurve() {
-        #expect(abs(Similarity.percent(distance: 0.6) - 80) < 1e-3)
-        #expect(Similarity.percent(distance: 0.3) > 99 && Similarity.percent(distance: 0.9) < 5)
+    @Test func similarityScaleGoesThroughItsAnchorsAndFallsWithDistance() {
+        for a in Similarity.anchors {
+            #expect(abs(Double(Similarity.percent(distance: Float(a.distance))) - a.percent) < 1e-3)
+            #expect(abs(Similarity.distance(forPercent: a.percent) - a.distance) < 1e-9)
+        }
+        // Stricter than dlib's 0.6 at the API's default 80 (README, "The Similarity scale").
+        #expect(Similarity.distance(forPercent: 80) < 0.6)
+        #expect(Similarity.percent(distance: 0.3) > 99.9 && Similarity.percent(distance: 0.9) < 1)
+        // Strictly falling wherever a Float can tell the values apart (near 0 it is 100 to Float precision).
         var last: Float = 101
-        for d in stride(from: Float(0), through: 2, by: 0.05) {
+        for d in stride(from: Float(0), through: 1.5, by: 0.01) {
             let s = Similarity.percent(distance: d)
-            #expect(s < last && s >= 0 && s <= 100)
+            #expect(s >= 0 && s <= 100 && (d < 0.3 || d > 1.2 ? s <= last : s < last), "Similarity \(s) at \(d) after \(last)")
             last = s
         }
-        #expect(abs(Similarity.distance(forPercent: 80) - 0.6) < 1e-9)
+        for p in stride(from: 1.0, through: 99.9, by: 0.7) {
+            #expect(abs(Double(Similarity.percent(distance: Float(Similarity.distance(forPercent: p)))) - p) < 1e-3)
+        }
+    }
+
+    /// scripts/similarity_curve.py turns Similarity back into distance for the measuring scripts: its
+    /// anchors are the library's.
+    @Test func scriptsUseTheLibrarysScale() throws {
+        let text = try String(contentsOf: TestSupport.repoRoot.appendingPathComponent("scripts/similarity_curve.py"), encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("ANCHORS = ") })
+        let numbers = line.split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) }
+        #expect(numbers == Similarity.anchors.flatMap { [$0.distance, $0.percent] }, "\(line)")
     }
 
     @Test func trackerKeepsIndicesAndReidentifies() {

@@ -81,11 +81,11 @@ public struct FaceSearchResult: Sendable {
 /// memory stays flat however long the video; PersonMatches are handed to `emit` a frame at a time.
 public final class FaceSearchPipeline {
     private let workers: WorkerSet<(analyzer: FaceAnalyzer, describer: FaceDescribing)>
-    /// A frame is reported as a match only if its own face is at least this similar to the matched
-    /// collection face (distance about 0.75): it drops frames of someone else wrongly linked to a person
-    /// (e.g. across a cut, at the same place in the picture), while a hard frame of the right person
+    /// A track's seconds are reported as a match only if their own descriptor is this close to the
+    /// matched collection face: it drops stretches of someone else wrongly linked to a person (e.g.
+    /// across a cut, at the same place in the picture), while a hard stretch of the right person
     /// (profile, blur: 0.56–0.67 on short_hamilton_clip.mp4) stays.
-    public static let frameVetoSimilarity: Float = 25
+    public static let frameVetoDistance: Float = 0.735
 
     /// One analyser and describer per thread: frames are analysed that many at a time, in parallel.
     public init(workers: [(analyzer: FaceAnalyzer, describer: FaceDescribing)]) {
@@ -158,7 +158,7 @@ public final class FaceSearchPipeline {
             let mean = acc.sum.map { Float($0 / Double(acc.count)) }
             identities[index] = collection.nearest(to: mean, threshold: request.faceMatchThreshold)
         }
-        let veto = Float(Similarity.distance(forPercent: Double(Self.frameVetoSimilarity)))
+        let veto = Self.frameVetoDistance
         var pending: [PersonMatch] = []
         var produced = 0
         try log.forEach { s in
