@@ -47,12 +47,14 @@ public final class SQLiteCollectionStore: CollectionStore, @unchecked Sendable {
         config.busyMode = .timeout(30)
         config.foreignKeysEnabled = true
         do {
-            pool = try DatabasePool(path: path, configuration: config)
-            // Processes opening a new database at once: one migrates, the others wait for it (GRDB reads
-            // which migrations are applied outside the transaction that applies them).
+            // Processes opening the database at once take turns: opening a new database switches it to
+            // WAL, which fails at once ("database is locked", no busy wait) while another process does
+            // the same; and one migrates while the others wait for it (GRDB reads which migrations are
+            // applied outside the transaction that applies them).
             let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             if lock >= 0 { while flock(lock, LOCK_EX) != 0 && errno == EINTR {} }
             defer { if lock >= 0 { close(lock) } }
+            pool = try DatabasePool(path: path, configuration: config)
             try Self.migrator.migrate(pool)
         } catch let e as APIError {
             throw e

@@ -24,7 +24,7 @@ import Testing
         let home = Self.home()
         let note = TestSupport.scratch().appendingPathComponent("note.json").path
         // The 8-second fixture at 5 frames a second, the full detector on every frame (no tracking): long
-        // enough to be seen running.
+        // enough to be seen running, with Progress from the moment the analysis begins.
         let id = try home.start(["--job-tag", "search:1", "--notification-command", "cat > '\(note)'", "--detection-interval", "0",
                                  "--collection", Self.collection, SearchFixtures.video])
         #expect(id.count == 64 && JobStore.isValidId(id))
@@ -32,6 +32,9 @@ import Testing
         var text = "", doc: [String: Any] = [:]
         let deadline = Date().addingTimeInterval(180)
         repeat {
+            // list-jobs first, then the job itself: a Progress read while the job still runs is kept only
+            // if the job is still IN_PROGRESS afterwards.
+            let listed = (try home.json(["list-jobs"], shape: nil)["Jobs"] as? [[String: Any]])?.first
             // Polled without the (slower) shape check, which the first and the last documents get.
             let r = try home.run(["get-face-search", "--job-id", id])
             #expect(r.status == 0, "\(r.stderr)")
@@ -44,7 +47,6 @@ import Testing
             #expect(doc["NextToken"] == nil && (doc["Persons"] as? [Any])?.isEmpty == true)
             // The service sets StatusMessage only to describe a failure; list-jobs shows the progress.
             #expect(doc["StatusMessage"] == nil, "no StatusMessage while IN_PROGRESS: \(doc)")
-            let listed = (try home.json(["list-jobs"], shape: nil)["Jobs"] as? [[String: Any]])?.first
             messages.append(listed?["Progress"] as? String ?? "")
         } while Date() < deadline
         try TestSupport.shapeCheck("GetFaceSearch", text)

@@ -31,23 +31,31 @@ public struct DetectionTiling: Sendable {
         var out: [Region] = []
         var side = minFaceSize / Self.detectableFraction
         while side < longSide * 0.9 {
-            let tw = min(side, w), th = min(side, h)
-            let step = side * (1 - Self.overlapFraction)
-            let nx = tw >= w ? 1 : Int(((w - tw) / step).rounded(.up)) + 1
-            let ny = th >= h ? 1 : Int(((h - th) / step).rounded(.up)) + 1
-            for j in 0..<ny {
-                for i in 0..<nx {
-                    let x = nx == 1 ? 0 : (w - tw) * Double(i) / Double(nx - 1)
-                    let y = ny == 1 ? 0 : (h - th) * Double(j) / Double(ny - 1)
-                    out.append(Region(rect: PixelRect(x: x, y: y, width: tw, height: th),
-                                      innerLeft: x > 0.5, innerTop: y > 0.5,
-                                      innerRight: x + tw < w - 0.5, innerBottom: y + th < h - 0.5))
-                }
-            }
+            out += Self.level(side: side, width: w, height: h)
             side *= Self.overlapFraction / Self.detectableFraction
         }
         out.append(Region(rect: PixelRect(x: 0, y: 0, width: w, height: h),
                           innerLeft: false, innerTop: false, innerRight: false, innerBottom: false))
+        return out
+    }
+
+    /// Tiles of `side` pixels covering a frame, overlapping by `overlapFraction` of their side (one tile
+    /// per axis where the frame is no larger).
+    static func level(side: Double, width w: Double, height h: Double) -> [Region] {
+        let tw = min(side, w), th = min(side, h)
+        let step = side * (1 - Self.overlapFraction)
+        let nx = tw >= w ? 1 : Int(((w - tw) / step).rounded(.up)) + 1
+        let ny = th >= h ? 1 : Int(((h - th) / step).rounded(.up)) + 1
+        var out: [Region] = []
+        for j in 0..<ny {
+            for i in 0..<nx {
+                let x = nx == 1 ? 0 : (w - tw) * Double(i) / Double(nx - 1)
+                let y = ny == 1 ? 0 : (h - th) * Double(j) / Double(ny - 1)
+                out.append(Region(rect: PixelRect(x: x, y: y, width: tw, height: th),
+                                  innerLeft: x > 0.5, innerTop: y > 0.5,
+                                  innerRight: x + tw < w - 0.5, innerBottom: y + th < h - 0.5))
+            }
+        }
         return out
     }
 

@@ -41,6 +41,8 @@ public final class FaceAnalyzer {
     /// Loaded on the first analysis with ALL attributes.
     private var emotion: EmotionModel?
     public static let minPresence: Float = 0.5
+    /// The model files an analyser loads at once (the emotion model is loaded on first use).
+    static let models: [ModelFile] = [.faceDetectionFullRange, .faceDetectionShortRange, .faceLandmark, .irisLandmark]
     /// Detector probability above which a face the mesh cannot read is still reported.
     public static let unmeshedMinScore: Float = 0.7
 

@@ -35,15 +35,15 @@ public struct FaceDetectionResult: Sendable {
 
 /// Video in, faces out: decode and sample frames, detect faces in each, and turn detections into
 /// Rekognition's FaceDetail. Frames are streamed in runs (`FrameRuns`: a full detection, then the faces
-/// followed by their mesh until the next one); `threads` runs at a time are analysed in parallel, one
-/// analyser per thread, and their frames handed out in order.
+/// followed by their mesh until the next one); `threads` runs are analysed at once, one analyser per
+/// thread, each taking the next run when it is free, and their frames are handed out in order.
 public final class FaceDetectionPipeline {
     private let analyzers: WorkerSet<FaceAnalyzer>
 
     public init(store: ModelStore = ModelStore(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         // Each analyser's detector can spread its tiles over every thread too: when fewer runs than threads
         // are left (the end of a video, a short one), the idle cores take tiles.
-        analyzers = WorkerSet(try (0..<max(1, threads)).map { _ in try FaceAnalyzer(store: store, threads: threads) })
+        analyzers = try WorkerSet(making: threads, verifying: FaceAnalyzer.models, in: store) { try FaceAnalyzer(store: store, threads: threads) }
     }
 
     /// Runs the request; `progress(framesAnalysed, position, duration)` is called after every frame.
@@ -61,20 +61,19 @@ public final class FaceDetectionPipeline {
         reader.configure(sampling: request.sampling, start: request.start, end: request.end)
         let runs = RunsAhead(FrameRuns(reader, schedule: request.tracking), capacity: analyzers.workers.count)
         defer { runs.finish() }
+        // Analysis has begun (models loaded): a job's Progress says so before the first frame is done.
+        progress(0, request.start ?? 0, reader.metadata.durationMillis)
         var frames = 0
-        while case let batch = try runs.next(upTo: analyzers.workers.count), !batch.isEmpty {
-            let found = try analyzers.map(batch) { analyzer, run in
-                try analyzer.analyse(run: run, attributes: request.faceAttributes)
+        try analyzers.forEachRun(runs, analyse: { analyzer, run in
+            try analyzer.analyse(run: run, attributes: request.faceAttributes)
+        }, emit: { run, analysed in
+            for (frame, faces) in zip(run, analysed) {
+                try onFrame(frame.timestamp, faces.filter { $0.face.detail.confidence >= request.minConfidence }
+                    .map { FaceDetection(timestamp: frame.timestamp, face: $0.face.detail) })
+                frames += 1
+                progress(frames, frame.timestamp, reader.metadata.durationMillis)
             }
-            for (run, analysed) in zip(batch, found) {
-                for (frame, faces) in zip(run, analysed) {
-                    try onFrame(frame.timestamp, faces.filter { $0.face.detail.confidence >= request.minConfidence }
-                        .map { FaceDetection(timestamp: frame.timestamp, face: $0.face.detail) })
-                    frames += 1
-                    progress(frames, frame.timestamp, reader.metadata.durationMillis)
-                }
-            }
-        }
+        })
         runs.finish()
         var warnings: [String] = []
         if reader.skippedPackets > 0 {

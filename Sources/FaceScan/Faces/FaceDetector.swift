@@ -53,7 +53,12 @@ public final class FaceDetector {
 
     /// The faces in one frame, largest first.
     public func detect(_ image: RGBImage) throws -> [Detection] {
-        try detect(image, regions: tiling.regions(width: image.width, height: image.height))
+        try detect(image, regions: tiling.regions(width: image.width, height: image.height), closeUps: [Self.whole(image)])
+    }
+
+    static func whole(_ image: RGBImage) -> DetectionTiling.Region {
+        DetectionTiling.Region(rect: PixelRect(x: 0, y: 0, width: Double(image.width), height: Double(image.height)),
+                               innerLeft: false, innerTop: false, innerRight: false, innerBottom: false)
     }
 
     /// The faces found by the two cheapest passes only: full range and short range on the whole frame,
@@ -61,9 +66,7 @@ public final class FaceDetector {
     /// 8% of the frame's longer side; video tracking runs it between full detections to catch faces that
     /// come into view.
     public func detectWholeFrame(_ image: RGBImage) throws -> [Detection] {
-        let w = Double(image.width), h = Double(image.height)
-        return try detect(image, regions: [DetectionTiling.Region(rect: PixelRect(x: 0, y: 0, width: w, height: h),
-                                                                   innerLeft: false, innerTop: false, innerRight: false, innerBottom: false)])
+        try detect(image, regions: [Self.whole(image)], closeUps: [Self.whole(image)])
     }
 
     /// The faces found around `box` (a face seen in the previous frame) by both models, each on a square
@@ -80,23 +83,23 @@ public final class FaceDetector {
             return DetectionTiling.Region(rect: rect, innerLeft: x > 0.5, innerTop: y > 0.5,
                                           innerRight: x + rect.width < w - 0.5, innerBottom: y + rect.height < h - 0.5)
         }
-        return try detect(image, regions: [square(6)], closeUp: square(3).rect)
+        return try detect(image, regions: [square(6)], closeUps: [square(3)])
     }
 
-    /// Full range on `regions`, short range on `closeUp` (default: the whole frame), merged.
-    private func detect(_ image: RGBImage, regions: [DetectionTiling.Region], closeUp: PixelRect? = nil) throws -> [Detection] {
-        let closeUpRect = closeUp ?? PixelRect(x: 0, y: 0, width: Double(image.width), height: Double(image.height))
+    /// Full range on `regions`, short range on `closeUps`, merged.
+    private func detect(_ image: RGBImage, regions: [DetectionTiling.Region], closeUps closeUpRegions: [DetectionTiling.Region]) throws -> [Detection] {
         // Large regions are shrunk from halved copies of the frame (the short-range input is smaller, so
         // the levels are planned for it).
-        let pyramid = ImagePyramid(image, regions: regions.map(\.rect) + [closeUpRect], size: closeUpDecoder.inputSize)
-        // Jobs: every full-range region, then the short-range model (index == count).
-        let found = try workers.map(Array(0...regions.count)) { worker, job in
-            job < regions.count ? try run(worker, regions[job], image, pyramid) : try runCloseUp(worker, image, closeUpRect, pyramid)
+        let pyramid = ImagePyramid(image, regions: (regions + closeUpRegions).map(\.rect), size: closeUpDecoder.inputSize)
+        // Jobs: every full-range region, then every short-range one.
+        let found = try workers.map(Array(0..<(regions.count + closeUpRegions.count))) { worker, job in
+            job < regions.count ? try run(worker, regions[job], image, pyramid)
+                : try runCloseUp(worker, image, closeUpRegions[job - regions.count], pyramid)
         }
-        let full = suppressOverlaps(weightedNonMaxSuppression(found.dropLast().flatMap { $0 }, threshold: 0.3))
+        let full = suppressOverlaps(weightedNonMaxSuppression(found.prefix(regions.count).flatMap { $0 }, threshold: 0.3))
         // Close-ups only add faces the full-range passes did not find; where both found a face, the
         // full-range detection (finer anchors, better keypoints) stands.
-        let closeUps = weightedNonMaxSuppression(found.last ?? [], threshold: 0.3)
+        let closeUps = weightedNonMaxSuppression(found.dropFirst(regions.count).flatMap { $0 }, threshold: 0.3)
         let merged = suppressOverlaps(full + closeUps.filter { c in !full.contains { $0.iou(c) > 0.3 } })
         return Array(merged.filter { $0.score >= options.minScore && $0.width > 0 && $0.height > 0 }
             .sorted { $0.area > $1.area }.prefix(options.maxFaces))
@@ -111,11 +114,11 @@ public final class FaceDetector {
         return found.filter { tiling.isWhole($0, in: region) }
     }
 
-    private func runCloseUp(_ worker: Worker, _ image: RGBImage, _ rect: PixelRect, _ pyramid: ImagePyramid) throws -> [Detection] {
+    private func runCloseUp(_ worker: Worker, _ image: RGBImage, _ region: DetectionTiling.Region, _ pyramid: ImagePyramid) throws -> [Detection] {
         var box: Letterbox?
         let outputs = try worker.closeUp.run {
-            box = Resample.letterbox(image, region: rect, size: closeUpDecoder.inputSize, scale: 2 / 255, offset: -1, into: $0, pyramid: pyramid)
+            box = Resample.letterbox(image, region: region.rect, size: closeUpDecoder.inputSize, scale: 2 / 255, offset: -1, into: $0, pyramid: pyramid)
         }
-        return closeUpDecoder.decode(regressors: outputs[0], logits: outputs[1], letterbox: box!)
+        return closeUpDecoder.decode(regressors: outputs[0], logits: outputs[1], letterbox: box!).filter { tiling.isWhole($0, in: region) }
     }
 }

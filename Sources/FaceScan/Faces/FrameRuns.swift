@@ -93,3 +93,46 @@ final class RunsAhead: @unchecked Sendable {
         if first { done.wait() }
     }
 }
+
+extension WorkerSet {
+    /// Analyses the runs of `ahead` on every worker at once, each worker taking the next run as soon as
+    /// it is free (no batch waits for its slowest run), and hands each run with its result to `emit` in
+    /// the runs' order, one at a time. A worker does not start a run while `count` results wait for an
+    /// earlier one, so memory stays bounded. The first error (of `analyse`, `emit` or the reader) stops
+    /// every worker and is thrown.
+    func forEachRun<Result>(_ ahead: RunsAhead, analyse: (Worker, [SampledFrame]) throws -> Result,
+                            emit: ([SampledFrame], Result) throws -> Void) throws {
+        let state = NSCondition()
+        var taken = 0, emitted = 0
+        var waiting: [Int: ([SampledFrame], Result)] = [:]
+        let failure = FailureBox()
+        DispatchQueue.concurrentPerform(iterations: workers.count) { w in
+            while true {
+                state.lock()
+                while waiting.count >= workers.count && failure.error == nil { state.wait() }
+                let run: [SampledFrame]
+                do { run = failure.error == nil ? (try ahead.next(upTo: 1).first ?? []) : [] } catch { failure.set(error); run = [] }
+                let seq = taken
+                if !run.isEmpty { taken += 1 }
+                state.unlock()
+                if run.isEmpty { state.lock(); state.broadcast(); state.unlock(); return }
+                let result: Result
+                do { result = try analyse(workers[w], run) } catch {
+                    failure.set(error)
+                    state.lock(); state.broadcast(); state.unlock()
+                    return
+                }
+                state.lock()
+                waiting[seq] = (run, result)
+                // Whoever holds the next result in order emits it (and any that follow), under the lock.
+                while failure.error == nil, let next = waiting.removeValue(forKey: emitted) {
+                    do { try emit(next.0, next.1) } catch { failure.set(error) }
+                    emitted += 1
+                }
+                state.broadcast()
+                state.unlock()
+            }
+        }
+        if let error = failure.error { throw error }
+    }
+}

@@ -100,11 +100,12 @@ public final class FaceSearchPipeline {
     public var analyzer: FaceAnalyzer { workers.workers[0].analyzer }
     public var describer: FaceDescribing { workers.workers[0].describer }
 
-    /// Loads `threads` analysers and descriptors from the store.
+    /// Loads `threads` analysers and descriptors from the store, built at once on as many threads.
     public convenience init(store: ModelStore = ModelStore(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
-        self.init(workers: try (0..<max(1, threads)).map { _ in
-            (try FaceAnalyzer(store: store, threads: threads), try FaceDescriberFactory.make(store: store))
-        })
+        let set = try WorkerSet(making: threads, verifying: FaceAnalyzer.models + [.faceRecognitionResNet, .shapePredictor5], in: store) {
+            (analyzer: try FaceAnalyzer(store: store, threads: threads), describer: try FaceDescriberFactory.make(store: store))
+        }
+        self.init(workers: set.workers)
     }
 
     /// Searches the video for the collection's faces, handing the PersonMatches to `emit` in Timestamp
@@ -121,36 +122,36 @@ public final class FaceSearchPipeline {
         let log = try SightingLog()
         let runs = RunsAhead(FrameRuns(reader, schedule: request.tracking), capacity: workers.workers.count)
         defer { runs.finish() }
+        // Analysis has begun (models loaded, collection indexed): a job's Progress says so at once.
+        try progress(0, request.start ?? 0, reader.metadata.durationMillis)
         var frames = 0
-        while case let batch = try runs.next(upTo: workers.workers.count), !batch.isEmpty {
-            let analysed = try workers.map(batch) { worker, run in try Self.describe(run, worker.analyzer, worker.describer) }
-            for (run, described) in zip(batch, analysed) {
-                // A track keeps the person Index its first frame got, while its descriptors (one a second)
-                // agree with its first one: a track that drifted onto someone else is linked afresh.
-                var indexOfTrack: [Int: (index: Int, descriptor: [Float])] = [:]
-                var counted = Set<Int>()
-                for (frame, faces) in zip(run, described) {
-                    let fixed = faces.map { f in
-                        indexOfTrack[f.tracked.track].flatMap { FaceDescriptor.distance($0.descriptor, f.descriptor) < tracker.linkDistance ? $0.index : nil }
-                    }
-                    let indices = tracker.assign(timestamp: frame.timestamp, faces: faces.map { ($0.tracked.face.detection, $0.descriptor) }, fixed: fixed)
-                    // A frame's faces by Index, as they are reported.
-                    for i in indices.indices.sorted(by: { indices[$0] < indices[$1] }) {
-                        let descriptor = faces[i].descriptor
-                        try log.append(timestamp: frame.timestamp, index: indices[i], descriptor: descriptor, detail: faces[i].tracked.face.detail)
-                        if fixed[i] == nil { indexOfTrack[faces[i].tracked.track] = (indices[i], descriptor) }
-                        // Each descriptor once in the person's mean (a track's second shares one).
-                        guard counted.insert(faces[i].sample).inserted else { continue }
-                        var acc = sums[indices[i]] ?? ([Double](repeating: 0, count: descriptor.count), 0)
-                        for (k, v) in descriptor.enumerated() { acc.sum[k] += Double(v) }
-                        acc.count += 1
-                        sums[indices[i]] = acc
-                    }
-                    frames += 1
-                    try progress(frames, frame.timestamp, reader.metadata.durationMillis)
+        try workers.forEachRun(runs, analyse: { worker, run in try Self.describe(run, worker.analyzer, worker.describer) },
+                               emit: { run, described in
+            // A track keeps the person Index its first frame got, while its descriptors (one a second)
+            // agree with its first one: a track that drifted onto someone else is linked afresh.
+            var indexOfTrack: [Int: (index: Int, descriptor: [Float])] = [:]
+            var counted = Set<Int>()
+            for (frame, faces) in zip(run, described) {
+                let fixed = faces.map { f in
+                    indexOfTrack[f.tracked.track].flatMap { FaceDescriptor.distance($0.descriptor, f.descriptor) < tracker.linkDistance ? $0.index : nil }
                 }
+                let indices = tracker.assign(timestamp: frame.timestamp, faces: faces.map { ($0.tracked.face.detection, $0.descriptor) }, fixed: fixed)
+                // A frame's faces by Index, as they are reported.
+                for i in indices.indices.sorted(by: { indices[$0] < indices[$1] }) {
+                    let descriptor = faces[i].descriptor
+                    try log.append(timestamp: frame.timestamp, index: indices[i], descriptor: descriptor, detail: faces[i].tracked.face.detail)
+                    if fixed[i] == nil { indexOfTrack[faces[i].tracked.track] = (indices[i], descriptor) }
+                    // Each descriptor once in the person's mean (a track's second shares one).
+                    guard counted.insert(faces[i].sample).inserted else { continue }
+                    var acc = sums[indices[i]] ?? ([Double](repeating: 0, count: descriptor.count), 0)
+                    for (k, v) in descriptor.enumerated() { acc.sum[k] += Double(v) }
+                    acc.count += 1
+                    sums[indices[i]] = acc
+                }
+                frames += 1
+                try progress(frames, frame.timestamp, reader.metadata.durationMillis)
             }
-        }
+        })
         runs.finish()
         // Identity per person: the collection faces near the mean of the person's descriptors.
         var identities: [Int: [FaceCollection.Entry]] = [:]

@@ -10,6 +10,22 @@ final class WorkerSet<Worker> {
         self.workers = workers
     }
 
+    /// `count` workers made at once, one per thread: building the models' networks is most of a short
+    /// run's start-up. Model files are read and verified before (`ModelStore.load` caches them), so the
+    /// threads only build.
+    convenience init(making count: Int, verifying models: [ModelFile], in store: ModelStore, _ make: () throws -> Worker) throws {
+        for m in models { _ = try store.load(m) }
+        var made = [Worker?](repeating: nil, count: max(1, count))
+        let failure = FailureBox()
+        made.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: out.count) { i in
+                do { out[i] = try make() } catch { failure.set(error) }
+            }
+        }
+        if let error = failure.error { throw error }
+        self.init(made.map { $0! })
+    }
+
     func map<Item, Result>(_ items: [Item], _ body: (Worker, Item) throws -> Result) throws -> [Result] {
         if items.count <= 1 || workers.count == 1 {
             return try items.enumerated().map { try body(workers[$0.offset % workers.count], $0.element) }
