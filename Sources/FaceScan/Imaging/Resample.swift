@@ -93,63 +93,65 @@ public enum Resample {
         resample(image, region: region, width: width, height: height, scale: 1, offset: 0, into: out, rowStride: width * 3)
     }
 
-    /// The separable resampling both use; output rows are `rowStride` floats apart.
+    /// The separable resampling both use; output rows are `rowStride` floats apart. The vertical pass
+    /// runs first, 16 values at a time over whole rows of bytes, so that the horizontal pass (a few taps
+    /// per output value, three channels apart) runs on the output's rows only, not on every row of the
+    /// region: shrinking a region by s, that is s times less of the costlier pass.
     static func resample(_ image: RGBImage, region: PixelRect, width cw: Int, height ch: Int, scale: Float, offset: Float,
                          into out: UnsafeMutablePointer<Float>, rowStride: Int) {
         let hc = Coefficients(inputStart: region.x, inputLength: region.width, inputLimit: image.width, outputLength: cw)
         let vc = Coefficients(inputStart: region.y, inputLength: region.height, inputLimit: image.height, outputLength: ch)
-        // Rows of the image that the vertical filter touches.
-        var rowLo = Int.max, rowHi = 0
-        for o in 0..<ch where vc.count[o] > 0 {
-            rowLo = min(rowLo, Int(vc.first[o])); rowHi = max(rowHi, Int(vc.first[o] + vc.count[o]))
+        // Columns of the image that the horizontal filter touches.
+        var colLo = Int.max, colHi = 0
+        for o in 0..<cw where hc.count[o] > 0 {
+            colLo = min(colLo, Int(hc.first[o])); colHi = max(colHi, Int(hc.first[o] + hc.count[o]))
         }
-        guard rowLo < rowHi else { return }
-        // Horizontal pass into a float buffer of the touched rows, then the vertical pass.
-        var horizontal = [Float](repeating: 0, count: (rowHi - rowLo) * cw * 3)
+        guard colLo < colHi else { return }
+        let span = (colHi - colLo) * 3
+        // Vertical pass: each output row from its source rows, for the touched columns.
+        var vertical = [Float](repeating: 0, count: ch * span)
         image.pixels.withUnsafeBufferPointer { src in
-            horizontal.withUnsafeMutableBufferPointer { tmp in
-                hc.weights.withUnsafeBufferPointer { w in
-                    for y in rowLo..<rowHi {
-                        let row = src.baseAddress! + y * image.width * 3
-                        let dst = tmp.baseAddress! + (y - rowLo) * cw * 3
-                        for o in 0..<cw {
-                            var r: Float = 0, g: Float = 0, b: Float = 0
-                            let f = Int(hc.first[o]), n = Int(hc.count[o])
+            vertical.withUnsafeMutableBufferPointer { tmp in
+                vc.weights.withUnsafeBufferPointer { w in
+                    for o in 0..<ch {
+                        let f = Int(vc.first[o]), n = Int(vc.count[o])
+                        let dst = tmp.baseAddress! + o * span
+                        let base = src.baseAddress! + colLo * 3
+                        var x = 0
+                        while x + 16 <= span {
+                            var acc = SIMD16<Float>()
                             for t in 0..<n {
-                                let wt = w[o * hc.stride + t]
-                                let p = row + (f + t) * 3
-                                r += wt * Float(p[0]); g += wt * Float(p[1]); b += wt * Float(p[2])
+                                let bytes = UnsafeRawPointer(base + (f + t) * image.width * 3 + x).loadUnaligned(as: SIMD16<UInt8>.self)
+                                acc = fma(SIMD16(repeating: w[o * vc.stride + t]), SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: bytes)), acc)
                             }
-                            dst[o * 3] = r; dst[o * 3 + 1] = g; dst[o * 3 + 2] = b
+                            UnsafeMutableRawPointer(dst + x).storeBytes(of: acc, as: SIMD16<Float>.self)
+                            x += 16
+                        }
+                        while x < span {
+                            var acc: Float = 0
+                            for t in 0..<n { acc += w[o * vc.stride + t] * Float(base[(f + t) * image.width * 3 + x]) }
+                            dst[x] = acc
+                            x += 1
                         }
                     }
                 }
             }
         }
-        horizontal.withUnsafeBufferPointer { tmp in
-            vc.weights.withUnsafeBufferPointer { w in
-                for o in 0..<ch {
-                    let f = Int(vc.first[o]) - rowLo, n = Int(vc.count[o])
-                    let dst = out + o * rowStride
-                    let width = cw * 3
-                    let src = tmp.baseAddress! + f * width
-                    // 16 values at a time (rows are contiguous), then the tail.
-                    var x = 0
-                    let vscale = SIMD16<Float>(repeating: scale), voffset = SIMD16<Float>(repeating: offset)
-                    while x + 16 <= width {
-                        var acc = SIMD16<Float>()
+        // Horizontal pass on the output's rows, with the scale and offset.
+        vertical.withUnsafeBufferPointer { tmp in
+            hc.weights.withUnsafeBufferPointer { w in
+                for y in 0..<ch {
+                    let row = tmp.baseAddress! + y * span
+                    let dst = out + y * rowStride
+                    for o in 0..<cw {
+                        var r: Float = 0, g: Float = 0, b: Float = 0
+                        let f = Int(hc.first[o]) - colLo, n = Int(hc.count[o])
                         for t in 0..<n {
-                            let row = UnsafeRawPointer(src + t * width + x).loadUnaligned(as: SIMD16<Float>.self)
-                            acc = fma(SIMD16(repeating: w[o * vc.stride + t]), row, acc)
+                            let wt = w[o * hc.stride + t]
+                            let p = row + (f + t) * 3
+                            r += wt * p[0]; g += wt * p[1]; b += wt * p[2]
                         }
-                        UnsafeMutableRawPointer(dst + x).storeBytes(of: fma(acc, vscale, voffset), as: SIMD16<Float>.self)
-                        x += 16
-                    }
-                    while x < width {
-                        var acc: Float = 0
-                        for t in 0..<n { acc += w[o * vc.stride + t] * src[t * width + x] }
-                        dst[x] = acc * scale + offset
-                        x += 1
+                        dst[o * 3] = r * scale + offset; dst[o * 3 + 1] = g * scale + offset; dst[o * 3 + 2] = b * scale + offset
                     }
                 }
             }
