@@ -59,9 +59,10 @@ fuzz: deps
 	scripts/fuzz.sh $(FUZZ_HARNESSES) -runs=$(FUZZ_RUNS)
 
 # The test suite built and run with AddressSanitizer (.build-asan), then the tests of the concurrent
-# parts (worker pool, parallel kernels, job store, concurrent writers) with ThreadSanitizer
+# parts (worker pool, parallel kernels, job store, concurrent writers, reading ahead and runs analysed
+# at once) with ThreadSanitizer
 # (.build-tsan). Leak reports are off: the Swift runtime keeps its metadata caches until exit.
-TSAN_TESTS := NeuralNetParallelTests|JobStoreTests|StoreFaultTests/twentyConcurrentWriters|JobCommandTests/concurrentProcessesStartAndRead
+TSAN_TESTS := NeuralNetParallelTests|JobStoreTests|StoreFaultTests/twentyConcurrentWriters|JobCommandTests/concurrentProcessesStartAndRead|TrackingTests
 sanitize: test-deps
 	swift build $(TEST_FLAGS:.build-test=.build-asan) --sanitize=address --build-tests
 	@$(MAKE) --no-print-directory fetch-models FACESCAN=.build-asan/release/facescan

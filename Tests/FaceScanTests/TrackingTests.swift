@@ -184,4 +184,35 @@ import Testing
         old.parameters["DetectionInterval"] = "-3"
         #expect(throws: APIError.self) { try FaceDetectionJob.detectionRequest(old) }
     }
+
+    @Test func runsAnalysedAtOnceAreEmittedInOrderAndAnEmitErrorStopsTheWork() throws {
+        let path = TestSupport.repoRoot.appendingPathComponent("SampleVideos/" + "face-zoom.mp4").path
+        func ahead() throws -> RunsAhead {
+            let reader = try VideoReader(path: path)
+            reader.configure(sampling: .rate(5))
+            return RunsAhead(FrameRuns(reader, schedule: TrackingSchedule(detectionInterval: 1)), capacity: 2)
+        }
+        // Worker 0 is slow, so worker 1 finishes later runs first: they must still come out in order.
+        let set = WorkerSet([0, 1])
+        var order: [Int64] = []
+        let runs = try ahead()
+        try set.forEachRun(runs, analyse: { w, run in usleep(w == 0 ? 30_000 : 1_000); return run[0].timestamp },
+                           emit: { timestamps, first in
+            #expect(timestamps.count == 1 && timestamps[0] == first)
+            order.append(first)
+        })
+        runs.finish()
+        #expect(order.count == 30 && order == order.sorted())
+        // An error from emit (a job stopped) is thrown, and nothing is emitted after it.
+        var emitted = 0
+        let stopped = try ahead()
+        #expect(throws: APIError.self) {
+            try set.forEachRun(stopped, analyse: { _, run in run[0].timestamp }, emit: { _, _ in
+                emitted += 1
+                if emitted == 3 { throw APIError(.internalServerError, "stopped") }
+            })
+        }
+        stopped.finish()
+        #expect(emitted == 3)
+    }
 }

@@ -41,9 +41,10 @@ public final class FaceDetectionPipeline {
     private let analyzers: WorkerSet<FaceAnalyzer>
 
     public init(store: ModelStore = ModelStore(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
-        // Each analyser's detector can spread its tiles over every thread too: when fewer runs than threads
-        // are left (the end of a video, a short one), the idle cores take tiles.
-        analyzers = try WorkerSet(making: threads, verifying: FaceAnalyzer.models, in: store) { try FaceAnalyzer(store: store, threads: threads) }
+        // Each analyser's detector can spread its tiles over a second thread: when fewer runs than
+        // threads are left (the end of a video, a short one), an idle core takes tiles. (Two, not all:
+        // every worker holds that many copies of the detector's models.)
+        analyzers = try WorkerSet(making: threads, verifying: FaceAnalyzer.models, in: store) { try FaceAnalyzer(store: store, threads: min(threads, 2)) }
     }
 
     /// Runs the request; `progress(framesAnalysed, position, duration)` is called after every frame.
@@ -66,12 +67,12 @@ public final class FaceDetectionPipeline {
         var frames = 0
         try analyzers.forEachRun(runs, analyse: { analyzer, run in
             try analyzer.analyse(run: run, attributes: request.faceAttributes)
-        }, emit: { run, analysed in
-            for (frame, faces) in zip(run, analysed) {
-                try onFrame(frame.timestamp, faces.filter { $0.face.detail.confidence >= request.minConfidence }
-                    .map { FaceDetection(timestamp: frame.timestamp, face: $0.face.detail) })
+        }, emit: { timestamps, analysed in
+            for (timestamp, faces) in zip(timestamps, analysed) {
+                try onFrame(timestamp, faces.filter { $0.face.detail.confidence >= request.minConfidence }
+                    .map { FaceDetection(timestamp: timestamp, face: $0.face.detail) })
                 frames += 1
-                progress(frames, frame.timestamp, reader.metadata.durationMillis)
+                progress(frames, timestamp, reader.metadata.durationMillis)
             }
         })
         runs.finish()

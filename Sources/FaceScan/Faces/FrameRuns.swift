@@ -74,7 +74,7 @@ final class RunsAhead: @unchecked Sendable {
     func next(upTo count: Int) throws -> [[SampledFrame]] {
         condition.lock()
         defer { condition.unlock() }
-        while queue.count < count && !ended { condition.wait() }
+        while queue.count < count && !ended && !stopping { condition.wait() }
         let taken = Array(queue.prefix(count))
         queue.removeFirst(taken.count)
         condition.broadcast()
@@ -96,34 +96,39 @@ final class RunsAhead: @unchecked Sendable {
 
 extension WorkerSet {
     /// Analyses the runs of `ahead` on every worker at once, each worker taking the next run as soon as
-    /// it is free (no batch waits for its slowest run), and hands each run with its result to `emit` in
-    /// the runs' order, one at a time. A worker does not start a run while `count` results wait for an
-    /// earlier one, so memory stays bounded. The first error (of `analyse`, `emit` or the reader) stops
-    /// every worker and is thrown.
+    /// it is free (no batch waits for its slowest run), and hands each run's timestamps with its result
+    /// to `emit` in the runs' order, one at a time (on whichever worker thread completes the order). A
+    /// worker does not start a run while `count` results wait for an earlier one, and a waiting result
+    /// keeps no frames, so memory stays bounded. The first error of `analyse` or `emit` stops every
+    /// worker and is thrown; an error of the reader is thrown after the runs before it are emitted.
     func forEachRun<Result>(_ ahead: RunsAhead, analyse: (Worker, [SampledFrame]) throws -> Result,
-                            emit: ([SampledFrame], Result) throws -> Void) throws {
+                            emit: ([Int64], Result) throws -> Void) throws {
         let state = NSCondition()
         var taken = 0, emitted = 0
-        var waiting: [Int: ([SampledFrame], Result)] = [:]
+        var waiting: [Int: ([Int64], Result)] = [:]
+        var readerError: Error?
         let failure = FailureBox()
         DispatchQueue.concurrentPerform(iterations: workers.count) { w in
             while true {
                 state.lock()
                 while waiting.count >= workers.count && failure.error == nil { state.wait() }
-                let run: [SampledFrame]
-                do { run = failure.error == nil ? (try ahead.next(upTo: 1).first ?? []) : [] } catch { failure.set(error); run = [] }
+                var run: [SampledFrame] = []
+                if failure.error == nil && readerError == nil {
+                    do { run = try ahead.next(upTo: 1).first ?? [] } catch { readerError = error }
+                }
+                // Another worker may have failed while this one waited for the reader.
+                if failure.error != nil { run = [] }
                 let seq = taken
                 if !run.isEmpty { taken += 1 }
+                if run.isEmpty { state.broadcast(); state.unlock(); return }
                 state.unlock()
-                if run.isEmpty { state.lock(); state.broadcast(); state.unlock(); return }
                 let result: Result
                 do { result = try analyse(workers[w], run) } catch {
-                    failure.set(error)
-                    state.lock(); state.broadcast(); state.unlock()
+                    state.lock(); failure.set(error); state.broadcast(); state.unlock()
                     return
                 }
                 state.lock()
-                waiting[seq] = (run, result)
+                waiting[seq] = (run.map(\.timestamp), result)
                 // Whoever holds the next result in order emits it (and any that follow), under the lock.
                 while failure.error == nil, let next = waiting.removeValue(forKey: emitted) {
                     do { try emit(next.0, next.1) } catch { failure.set(error) }
@@ -134,5 +139,6 @@ extension WorkerSet {
             }
         }
         if let error = failure.error { throw error }
+        if let readerError { throw readerError }
     }
 }

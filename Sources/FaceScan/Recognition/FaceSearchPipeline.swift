@@ -103,7 +103,7 @@ public final class FaceSearchPipeline {
     /// Loads `threads` analysers and descriptors from the store, built at once on as many threads.
     public convenience init(store: ModelStore = ModelStore(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         let set = try WorkerSet(making: threads, verifying: FaceAnalyzer.models + [.faceRecognitionResNet, .shapePredictor5], in: store) {
-            (analyzer: try FaceAnalyzer(store: store, threads: threads), describer: try FaceDescriberFactory.make(store: store))
+            (analyzer: try FaceAnalyzer(store: store, threads: min(threads, 2)), describer: try FaceDescriberFactory.make(store: store))
         }
         self.init(workers: set.workers)
     }
@@ -126,20 +126,20 @@ public final class FaceSearchPipeline {
         try progress(0, request.start ?? 0, reader.metadata.durationMillis)
         var frames = 0
         try workers.forEachRun(runs, analyse: { worker, run in try Self.describe(run, worker.analyzer, worker.describer) },
-                               emit: { run, described in
+                               emit: { timestamps, described in
             // A track keeps the person Index its first frame got, while its descriptors (one a second)
             // agree with its first one: a track that drifted onto someone else is linked afresh.
             var indexOfTrack: [Int: (index: Int, descriptor: [Float])] = [:]
             var counted = Set<Int>()
-            for (frame, faces) in zip(run, described) {
+            for (timestamp, faces) in zip(timestamps, described) {
                 let fixed = faces.map { f in
                     indexOfTrack[f.tracked.track].flatMap { FaceDescriptor.distance($0.descriptor, f.descriptor) < tracker.linkDistance ? $0.index : nil }
                 }
-                let indices = tracker.assign(timestamp: frame.timestamp, faces: faces.map { ($0.tracked.face.detection, $0.descriptor) }, fixed: fixed)
+                let indices = tracker.assign(timestamp: timestamp, faces: faces.map { ($0.tracked.face.detection, $0.descriptor) }, fixed: fixed)
                 // A frame's faces by Index, as they are reported.
                 for i in indices.indices.sorted(by: { indices[$0] < indices[$1] }) {
                     let descriptor = faces[i].descriptor
-                    try log.append(timestamp: frame.timestamp, index: indices[i], descriptor: descriptor, detail: faces[i].tracked.face.detail)
+                    try log.append(timestamp: timestamp, index: indices[i], descriptor: descriptor, detail: faces[i].tracked.face.detail)
                     if fixed[i] == nil { indexOfTrack[faces[i].tracked.track] = (indices[i], descriptor) }
                     // Each descriptor once in the person's mean (a track's second shares one).
                     guard counted.insert(faces[i].sample).inserted else { continue }
@@ -149,7 +149,7 @@ public final class FaceSearchPipeline {
                     sums[indices[i]] = acc
                 }
                 frames += 1
-                try progress(frames, frame.timestamp, reader.metadata.durationMillis)
+                try progress(frames, timestamp, reader.metadata.durationMillis)
             }
         })
         runs.finish()

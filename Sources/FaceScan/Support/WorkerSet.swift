@@ -49,6 +49,7 @@ final class WorkerSet<Worker> {
 /// The first error thrown by concurrent work.
 final class FailureBox: @unchecked Sendable {
     private let lock = NSLock()
-    private(set) var error: Error?
-    func set(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+    private var first: Error?
+    var error: Error? { lock.lock(); defer { lock.unlock() }; return first }
+    func set(_ e: Error) { lock.lock(); if first == nil { first = e }; lock.unlock() }
 }
