@@ -60,8 +60,8 @@ fuzz: deps
 
 # The test suite built and run with AddressSanitizer (.build-asan), then the tests of the concurrent
 # parts (worker pool, parallel kernels, job store, concurrent writers, reading ahead and runs analysed
-# at once) with ThreadSanitizer
-# (.build-tsan). Leak reports are off: the Swift runtime keeps its metadata caches until exit.
+# at once) with ThreadSanitizer (.build-tsan). Leak reports are off: the Swift runtime keeps its
+# metadata caches until exit.
 TSAN_TESTS := NeuralNetParallelTests|JobStoreTests|StoreFaultTests/twentyConcurrentWriters|JobCommandTests/concurrentProcessesStartAndRead|TrackingTests
 sanitize: test-deps
 	swift build $(TEST_FLAGS:.build-test=.build-asan) --sanitize=address --build-tests
