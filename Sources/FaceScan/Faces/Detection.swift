@@ -17,6 +17,14 @@ public struct Detection: Sendable {
     public var height: Double { ymax - ymin }
     public var area: Double { max(0, width) * max(0, height) }
 
+    /// True when the two boxes overlap by more than `threshold` IoU, or one lies mostly (more than
+    /// `containment` of its area) inside the other: the same face seen twice.
+    public func overlaps(_ other: Detection, threshold: Double = 0.3, containment: Double = 0.6) -> Bool {
+        let ix = max(0, min(xmax, other.xmax) - max(xmin, other.xmin))
+        let iy = max(0, min(ymax, other.ymax) - max(ymin, other.ymin))
+        return iou(other) > threshold || ix * iy > containment * min(area, other.area)
+    }
+
     /// Intersection over union of two boxes.
     public func iou(_ other: Detection) -> Double {
         let ix = max(0, min(xmax, other.xmax) - max(xmin, other.xmin))
@@ -63,13 +71,7 @@ public func weightedNonMaxSuppression(_ detections: [Detection], threshold: Doub
 public func suppressOverlaps(_ detections: [Detection], threshold: Double = 0.3, containment: Double = 0.6) -> [Detection] {
     var kept: [Detection] = []
     for d in detections.sorted(by: { $0.score > $1.score }) {
-        let clashes = kept.contains { k in
-            let ix = max(0, min(k.xmax, d.xmax) - max(k.xmin, d.xmin))
-            let iy = max(0, min(k.ymax, d.ymax) - max(k.ymin, d.ymin))
-            let inter = ix * iy
-            return k.iou(d) > threshold || inter > containment * min(k.area, d.area)
-        }
-        if !clashes { kept.append(d) }
+        if !kept.contains(where: { $0.overlaps(d, threshold: threshold, containment: containment) }) { kept.append(d) }
     }
     return kept
 }

@@ -72,17 +72,16 @@ extension FaceAnalyzer {
         }
         current = Self.withoutDuplicates(current)
         // A face the mesh lost or cannot follow (in profile) is looked for again around its last box.
-        for p in lost where !current.contains(where: { Self.overlap($0.face.detection, p.face.detection) }) {
+        for p in lost where !current.contains(where: { $0.face.detection.overlaps(p.face.detection) }) {
             let d = p.face.detection
             let near = try detector.detect(image, around: PixelRect(x: d.xmin, y: d.ymin, width: d.width, height: d.height))
-                .filter { n in n.iou(d) > 0.1 && !current.contains { Self.overlap($0.face.detection, n) } }
+                .filter { n in n.iou(d) > 0.1 && !current.contains { $0.face.detection.overlaps(n) } }
                 .max { $0.iou(d) < $1.iou(d) }
             // Found again where it was, the face needs only the detector's own threshold: a person
             // turning into profile stays, rather than flickering as the score crosses 0.7.
             if let near, let f = try analyse(image, detections: [near], attributes: attributes, unmeshedMinScore: detector.options.minScore).first {
                 // The same face only if it looks like it (another face where it was: a cut).
-                let same = zip(p.face.boxAppearance.map { [$0] } ?? [], f.boxAppearance.map { [$0] } ?? [])
-                    .contains { $0.correlation($1) >= FaceAppearance.minCorrelation }
+                let same = p.face.boxAppearance.flatMap { a in f.boxAppearance.map { a.correlation($0) >= FaceAppearance.minCorrelation } } ?? false
                 if same {
                     current.append(TrackedFace(face: f, track: p.track))
                 } else {
@@ -92,7 +91,7 @@ extension FaceAnalyzer {
             }
         }
         // Faces coming into view, where none is followed.
-        let fresh = try detector.detectWholeFrame(image).filter { d in !current.contains { Self.overlap($0.face.detection, d) } }
+        let fresh = try detector.detectWholeFrame(image).filter { d in !current.contains { $0.face.detection.overlaps(d) } }
         for f in try analyse(image, detections: fresh, attributes: attributes) {
             current.append(TrackedFace(face: f, track: nextTrack))
             nextTrack += 1
@@ -104,16 +103,9 @@ extension FaceAnalyzer {
     static func withoutDuplicates(_ faces: [TrackedFace]) -> [TrackedFace] {
         var kept: [TrackedFace] = []
         for f in faces.sorted(by: { $0.face.detail.confidence > $1.face.detail.confidence })
-        where !kept.contains(where: { overlap($0.face.detection, f.face.detection) }) {
+        where !kept.contains(where: { $0.face.detection.overlaps(f.face.detection) }) {
             kept.append(f)
         }
         return kept
-    }
-
-    /// The same test the detector's merge uses: IoU above 0.3, or one box mostly inside the other.
-    static func overlap(_ a: Detection, _ b: Detection) -> Bool {
-        let ix = max(0, min(a.xmax, b.xmax) - max(a.xmin, b.xmin))
-        let iy = max(0, min(a.ymax, b.ymax) - max(a.ymin, b.ymin))
-        return a.iou(b) > 0.3 || ix * iy > 0.6 * min(a.area, b.area)
     }
 }
