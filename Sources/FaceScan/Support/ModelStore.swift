@@ -146,7 +146,9 @@ public struct ModelStore: Sendable {
         var stamp = verifiedStamp()
         stamp[model.name] = identity.stamp(model.sha256)
         let text = stamp.keys.sorted().map { "\($0) \(stamp[$0]!)\n" }.joined()
-        let tmp = directory.appendingPathComponent(".verified-\(getpid())")
+        // Unique per call: two threads of one process may record at once (the emotion model, loaded on
+        // first use by every worker).
+        let tmp = directory.appendingPathComponent(".verified-\(getpid())-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: tmp.path, contents: Data(text.utf8)) else { return }
         if rename(tmp.path, stampURL.path) != 0 { unlink(tmp.path) }
     }
