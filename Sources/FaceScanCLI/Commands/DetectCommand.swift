@@ -13,7 +13,7 @@ extension CommandTable {
         cut by the frame's edge), Confidence, Landmarks (the API's 30 types from MediaPipe's face mesh and \
         iris models; eyeLeft, eyeRight and nose from the detector's keypoints for a face the mesh cannot \
         read, such as a profile), Pose and Quality; --face-attributes ALL adds EyesOpen, MouthOpen, \
-        EyeDirection and Emotions (for faces with a mesh). Up to 100 faces per frame, the largest first.
+        EyeDirection and Emotions (for faces with a mesh). Up to 100 faces per frame, the largest first.         In a video, the full detector runs every --detection-interval seconds and at cuts; in between,         each face is followed by its face mesh and new faces are looked for on the whole frame.
         detect is start-face-detection, wait and get-face-detection in one command: the job runs in this \
         process and is kept in the job store only when --max-results or --output jsonl is given (then \
         every page has the JobId, and NextToken works with get-face-detection).
