@@ -105,17 +105,11 @@ private func scaledCopy(_ source: String, height: Int, root: URL) -> String? {
 private func matched(_ reference: [FaceDetection], _ faces: [FaceDetection]) -> Int {
     var byTime: [Int64: [BoundingBox]] = [:]
     for f in faces { byTime[f.timestamp, default: []].append(f.face.boundingBox) }
-    func iou(_ a: BoundingBox, _ b: BoundingBox) -> Float {
-        let ix = max(0, min(a.left + a.width, b.left + b.width) - max(a.left, b.left))
-        let iy = max(0, min(a.top + a.height, b.top + b.height) - max(a.top, b.top))
-        let union = a.width * a.height + b.width * b.height - ix * iy
-        return union > 0 ? ix * iy / union : 0
-    }
     var count = 0
     for r in reference {
         guard var candidates = byTime[r.timestamp],
-              let best = candidates.indices.max(by: { iou(candidates[$0], r.face.boundingBox) < iou(candidates[$1], r.face.boundingBox) }),
-              iou(candidates[best], r.face.boundingBox) > 0.5 else { continue }
+              let best = candidates.indices.max(by: { candidates[$0].iou(r.face.boundingBox) < candidates[$1].iou(r.face.boundingBox) }),
+              candidates[best].iou(r.face.boundingBox) > 0.5 else { continue }
         candidates.remove(at: best)
         byTime[r.timestamp] = candidates
         count += 1

@@ -6,6 +6,15 @@ public struct BoundingBox: Sendable, Equatable, Codable, JSONRepresentable {
         self.width = width; self.height = height; self.left = left; self.top = top
     }
 
+    /// Intersection over union with another box of the same frame.
+    public func iou(_ b: BoundingBox) -> Float {
+        let x0 = max(left, b.left), y0 = max(top, b.top)
+        let x1 = min(left + width, b.left + b.width), y1 = min(top + height, b.top + b.height)
+        let inter = max(0, x1 - x0) * max(0, y1 - y0)
+        let union = width * height + b.width * b.height - inter
+        return union > 0 ? inter / union : 0
+    }
+
     /// A pixel box as ratios of a frame. Not clipped: as the service documents, Left and Top can be
     /// negative, and Left + Width or Top + Height above 1, for a face cut by the frame's edge, so the box
     /// keeps its centre and size (and the face's landmarks stay inside it).

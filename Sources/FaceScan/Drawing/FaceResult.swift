@@ -113,20 +113,12 @@ public struct FaceResult: Sendable {
     /// boxes at most twice each other's size, 1 − (distance between centres / 1.5 × the larger side) when that
     /// is positive (a face moving or zooming fast); else 0.
     static func likeness(_ a: BoundingBox, _ b: BoundingBox) -> Float {
-        let overlap = iou(a, b)
+        let overlap = a.iou(b)
         if overlap >= 0.3 { return 1 + overlap }
         let side = max(a.width, a.height, b.width, b.height), small = min(max(a.width, a.height), max(b.width, b.height))
         guard side > 0, small * 2 >= side else { return 0 }
         let dx = (a.left + a.width / 2) - (b.left + b.width / 2), dy = (a.top + a.height / 2) - (b.top + b.height / 2)
         return max(0, 1 - (dx * dx + dy * dy).squareRoot() / (1.5 * side))
-    }
-
-    static func iou(_ a: BoundingBox, _ b: BoundingBox) -> Float {
-        let x0 = max(a.left, b.left), y0 = max(a.top, b.top)
-        let x1 = min(a.left + a.width, b.left + b.width), y1 = min(a.top + a.height, b.top + b.height)
-        let inter = max(0, x1 - x0) * max(0, y1 - y0)
-        let union = a.width * a.height + b.width * b.height - inter
-        return union > 0 ? inter / union : 0
     }
 
     static func number(_ j: JSON?) -> Double? { j?.number }

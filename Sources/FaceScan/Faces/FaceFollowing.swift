@@ -43,7 +43,7 @@ extension FaceAnalyzer {
         func newTrack() -> Int { defer { nextTrack += 1 }; return nextTrack }
         for frame in frames {
             let shot = ShotSignature(frame.image)
-            var current: [TrackedFace] = []
+            var current: [TrackedFace]
             if let previousShot, !shot.isCut(from: previousShot), let followed = try follow(previous, into: frame.image, attributes: attributes, nextTrack: &nextTrack) {
                 current = followed
             } else {

@@ -439,12 +439,3 @@ public final class VideoReader {
         }
     }
 }
-
-extension VideoReader {
-    /// The next sampled frames, up to `count` (fewer at the end; empty when there are none left).
-    func next(upTo count: Int) throws -> [SampledFrame] {
-        var frames: [SampledFrame] = []
-        while frames.count < count, let f = try next() { frames.append(f) }
-        return frames
-    }
-}
