@@ -1,9 +1,12 @@
 import Foundation
 
 /// A reader's sampled frames grouped into runs for `FaceAnalyzer.analyse(run:)`: a run starts a full
-/// detection and lasts `detectionInterval` ms of video (at most `TrackingSchedule.maxRunFrames` frames and
-/// `maxRunBytes` bytes).
-/// Runs are independent, so several are analysed at once, one per thread.
+/// detection and lasts until the next multiple of `detectionInterval` ms of video time (at most
+/// `TrackingSchedule.maxRunFrames` frames and `maxRunBytes` bytes).
+/// Runs are independent, so several are analysed at once, one per thread. Because runs are cut on a
+/// fixed grid of video time, not counted from wherever reading began, a reader started at a multiple of
+/// the interval yields the runs a reader from the start has there: a video split into segments at such
+/// times is analysed exactly as it is in one piece (`VideoSegments`).
 final class FrameRuns {
     private let reader: VideoReader
     private let schedule: TrackingSchedule
@@ -22,13 +25,17 @@ final class FrameRuns {
         var bytes = first.image.pixels.count
         while run.count < TrackingSchedule.maxRunFrames, bytes + first.image.pixels.count <= TrackingSchedule.maxRunBytes,
               let f = try reader.next() {
-            if f.timestamp - first.timestamp >= schedule.detectionInterval { pending = f; break }
+            if schedule.detectionInterval == 0 || cell(f.timestamp) != cell(first.timestamp) { pending = f; break }
             run.append(f)
             bytes += f.image.pixels.count
         }
         return run
     }
 
+    /// The interval of the grid a timestamp falls in (interval > 0).
+    private func cell(_ timestamp: Int64) -> Int64 { Self.floorDiv(timestamp, schedule.detectionInterval) }
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 }
 
 /// Runs read ahead on a thread of their own (decoding and converting frames to RGB), up to `capacity`
