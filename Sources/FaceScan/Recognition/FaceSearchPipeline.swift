@@ -115,84 +115,47 @@ public final class FaceSearchPipeline {
     public func run(_ request: FaceSearchRequest, collection: FaceCollection,
                     progress: (Int, Int64, Int64?) throws -> Void = { _, _, _ in },
                     emit: ([PersonMatch]) throws -> Void) throws -> FaceSearchSummary {
+        let linker = try PersonLinker()
+        var duration: Int64?
+        let described = try describe(request, progress: { start, d in duration = d; try progress(0, start, d) }) { run in
+            try linker.add(run) { timestamp in try progress(linker.frames, timestamp, duration) }
+        }
+        let produced = try linker.finish(collection: collection, threshold: request.faceMatchThreshold, emit: emit)
+        return FaceSearchSummary(metadata: described.metadata, framesAnalysed: linker.frames, personsTracked: linker.personCount,
+                                 personMatches: produced, warnings: described.warnings)
+    }
+
+    /// What `describe` read: the video's metadata, and its warnings (undecodable packets).
+    public struct Described: Sendable {
+        public var metadata: VideoMetadata
+        public var warnings: [String]
+    }
+
+    /// The costly part of a search, without the collection: the request's frames read, grouped into
+    /// runs, analysed and described on every worker at once, and handed to `each` in video order.
+    /// - Parameter started: called once analysis begins, with the start time and the video's duration.
+    public func describe(_ request: FaceSearchRequest, progress started: (Int64, Int64?) throws -> Void = { _, _ in },
+                         each: (DescribedRun) throws -> Void) throws -> Described {
         let reader = try VideoReader(path: request.path)
         reader.configure(sampling: request.sampling, start: request.start, end: request.end)
-        var tracker = FaceTracker()
-        var sums: [Int: (sum: [Double], count: Int)] = [:]
-        let log = try SightingLog()
         let runs = RunsAhead(FrameRuns(reader, schedule: request.tracking), capacity: workers.workers.count)
         defer { runs.finish() }
         // Analysis has begun (models loaded, collection indexed): a job's Progress says so at once.
-        try progress(0, request.start ?? 0, reader.metadata.durationMillis)
-        var frames = 0
+        try started(request.start ?? 0, reader.metadata.durationMillis)
         try workers.forEachRun(runs, analyse: { worker, run in try Self.describe(run, worker.analyzer, worker.describer) },
-                               emit: { timestamps, described in
-            // A track keeps the person Index its first frame got, while its descriptors (one a second)
-            // agree with its first one: a track that drifted onto someone else is linked afresh.
-            var indexOfTrack: [Int: (index: Int, descriptor: [Float])] = [:]
-            var counted = Set<Int>()
-            for (timestamp, faces) in zip(timestamps, described) {
-                let fixed = faces.map { f in
-                    indexOfTrack[f.tracked.track].flatMap { FaceDescriptor.distance($0.descriptor, f.descriptor) < tracker.linkDistance ? $0.index : nil }
-                }
-                let indices = tracker.assign(timestamp: timestamp, faces: faces.map { ($0.tracked.face.detection, $0.descriptor) }, fixed: fixed)
-                // A frame's faces by Index, as they are reported.
-                for i in indices.indices.sorted(by: { indices[$0] < indices[$1] }) {
-                    let descriptor = faces[i].descriptor
-                    try log.append(timestamp: timestamp, index: indices[i], descriptor: descriptor, detail: faces[i].tracked.face.detail)
-                    if fixed[i] == nil { indexOfTrack[faces[i].tracked.track] = (indices[i], descriptor) }
-                    // Each descriptor once in the person's mean (a track's second shares one).
-                    guard counted.insert(faces[i].sample).inserted else { continue }
-                    var acc = sums[indices[i]] ?? ([Double](repeating: 0, count: descriptor.count), 0)
-                    for (k, v) in descriptor.enumerated() { acc.sum[k] += Double(v) }
-                    acc.count += 1
-                    sums[indices[i]] = acc
-                }
-                frames += 1
-                try progress(frames, timestamp, reader.metadata.durationMillis)
-            }
-        })
+                               emit: { _, run in try each(run) })
         runs.finish()
-        // Identity per person: the collection faces near the mean of the person's descriptors.
-        var identities: [Int: [FaceCollection.Entry]] = [:]
-        for (index, acc) in sums {
-            let mean = acc.sum.map { Float($0 / Double(acc.count)) }
-            identities[index] = collection.nearest(to: mean, threshold: request.faceMatchThreshold)
-        }
-        let veto = Self.frameVetoDistance
-        var pending: [PersonMatch] = []
-        var produced = 0
-        try log.forEach { s in
-            if let last = pending.last, last.timestamp != s.timestamp {
-                produced += pending.count
-                try emit(pending)
-                pending.removeAll(keepingCapacity: true)
-            }
-            // Each face of the person's identity with this frame's own Similarity; none when the frame's
-            // face is clearly not the matched one (a wrong link).
-            let matches = (identities[s.index] ?? []).compactMap { e -> FaceMatch? in
-                let d = FaceDescriptor.distance(s.descriptor, e.descriptor)
-                return d < veto ? FaceMatch(similarity: Similarity.percent(distance: d), face: e.face) : nil
-            }.sorted { $0.similarity > $1.similarity }
-            pending.append(PersonMatch(timestamp: s.timestamp,
-                                       person: PersonDetail(index: Int64(s.index), boundingBox: s.detail.boundingBox, face: s.detail),
-                                       faceMatches: matches))
-        }
-        produced += pending.count
-        if !pending.isEmpty { try emit(pending) }
         var warnings: [String] = []
         if reader.skippedPackets > 0 {
             warnings.append("\(request.path): skipped \(reader.skippedPackets) packet(s) or frame(s) that could not be decoded")
         }
-        return FaceSearchSummary(metadata: reader.metadata, framesAnalysed: frames, personsTracked: tracker.personCount,
-                                 personMatches: produced, warnings: warnings)
+        return Described(metadata: reader.metadata, warnings: warnings)
     }
 
     /// A run of frames analysed (`FaceAnalyzer.analyse(run:)`) and each track described once a second,
     /// on its best frame of that second (`bestness`): every face of the track in that second carries
     /// that descriptor, and its number within the run (`sample`).
-    static func describe(_ run: [SampledFrame], _ analyzer: FaceAnalyzer, _ describer: FaceDescribing) throws
-        -> [[(tracked: TrackedFace, descriptor: [Float], sample: Int)]] {
+    static func describe(_ run: [SampledFrame], _ analyzer: FaceAnalyzer, _ describer: FaceDescribing) throws -> DescribedRun {
         struct Key: Hashable { var track: Int, second: Int64 }
         let tracked = try analyzer.analyse(run: run)
         func key(_ f: TrackedFace, _ k: Int) -> Key { Key(track: f.track, second: (run[k].timestamp - run[0].timestamp) / 1000) }
@@ -207,9 +170,13 @@ public final class FaceSearchPipeline {
         for (k, b) in best.sorted(by: { ($0.key.track, $0.key.second) < ($1.key.track, $1.key.second) }) {
             descriptors[k] = (try describer.describe(run[b.frame].image, b.face.face.detection), descriptors.count)
         }
-        return tracked.enumerated().map { k, faces in
-            faces.map { f in let d = descriptors[key(f, k)]!; return (f, d.values, d.sample) }
-        }
+        return DescribedRun(frames: tracked.enumerated().map { k, faces in
+            DescribedRun.Frame(timestamp: run[k].timestamp, faces: faces.map { f in
+                let d = descriptors[key(f, k)]!, box = f.face.detection
+                return DescribedRun.Face(track: f.track, sample: d.sample, box: [box.xmin, box.ymin, box.xmax, box.ymax],
+                                         descriptor: d.values, detail: f.face.detail)
+            })
+        })
     }
 
     /// How well a frame shows a face for recognition: its height in pixels (up to the 150-pixel chip the
