@@ -140,7 +140,7 @@ import Testing
         let foreign = try #require(try other.page(c, operation: Self.twoOrders, maxResults: 3).nextToken)
         Self.expectAPIError(.invalidPaginationToken) { _ = try store.page(a, operation: Self.twoOrders, nextToken: foreign) }
         // A token naming a position past the end, signed with the right key (only a bug could make one).
-        let key = try #require(try store.secretKey(create: false))
+        let key = try #require(try store.backend.secretKey(create: false))
         let past = PaginationToken(jobId: a, order: 0, position: 11).encoded(key: key)
         Self.expectAPIError(.invalidPaginationToken) { _ = try store.page(a, operation: Self.twoOrders, nextToken: past) }
         // MaxResults below 1, an unknown order, an unknown job, a job of another operation.
@@ -242,7 +242,7 @@ import Testing
     @Test func damagedRecordIsACleanErrorAndCanBeDeleted() throws {
         let store = Self.store()
         let id = try Self.filledJob(store, 4)
-        try Data("{\"half a rec".utf8).write(to: URL(fileURLWithPath: store.recordPath(id)))
+        try Data("{\"half a rec".utf8).write(to: URL(fileURLWithPath: (store.backend as! DirectoryJobBackend).recordPath(id)))
         Self.expectAPIError(.internalServerError) { _ = try store.page(id, operation: Self.twoOrders) }
         guard case .damaged(let listed, _)? = try store.list().first else { Issue.record("not listed as damaged"); return }
         #expect(listed == id)

@@ -130,7 +130,7 @@ public struct JobRecord: Codable, Sendable {
         }
     }
 
-    func encoded() -> [UInt8] {
+    public func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return Array((try? encoder.encode(self)) ?? Data()) + [10]
@@ -138,7 +138,7 @@ public struct JobRecord: Codable, Sendable {
 
     /// Decodes a record and checks what the store relies on; a record that is not one the store wrote
     /// (an item count below 0, a job id that is not its own kind) is damaged.
-    static func decode(_ bytes: [UInt8]) throws -> JobRecord {
+    public static func decode(_ bytes: [UInt8]) throws -> JobRecord {
         let r = try JSONDecoder().decode(JobRecord.self, from: Data(bytes))
         guard r.itemCount.map({ $0 >= 0 }) ?? true, JobStore.isValidId(r.jobId),
               r.progress.map({ $0.frames >= 0 && $0.positionMillis >= 0 }) ?? true else {

@@ -10,7 +10,7 @@ public final class JobRunner: JobSink {
     public let jobId: String
     public private(set) var record: JobRecord
     let me = WorkerIdentity.current
-    private let writer: ResultWriter
+    private let writer: JobResultWriter
     private var warnings: [String] = []
     private var lastProgressWrite: Date = .distantPast
     private var abort: Error?
@@ -39,7 +39,7 @@ public final class JobRunner: JobSink {
         }
         guard let claimed else { return nil }
         record = claimed
-        writer = try ResultWriter(directory: store.jobDirectory(jobId))
+        writer = try store.backend.results(jobId)
     }
 
     /// Runs the analysis to its end.
@@ -70,11 +70,13 @@ public final class JobRunner: JobSink {
 
     // MARK: JobSink
 
-    public func append(_ items: [JSON]) throws {
+    public func append(_ items: [JSON]) throws { try appendTexts(items.map { $0.rendered() }) }
+
+    public func appendTexts(_ items: [String]) throws {
         if let abort { throw abort }
         if let reason = stopReason?() { throw APIError(.internalServerError, reason) }
         guard !items.isEmpty else { return }
-        try writer.append(items.map { $0.rendered() })
+        try writer.append(items)
         try onItems?(writer.count)
     }
 
@@ -109,7 +111,7 @@ public final class JobRunner: JobSink {
     public static func spawnWorker(store: JobStore, jobId: String, executable: String = "/proc/self/exe") throws {
         let pid: pid_t
         do {
-            pid = try DetachedProcess.spawn(executable, ["facescan", workerCommand, store.directory, jobId])
+            pid = try DetachedProcess.spawn(executable, ["facescan", workerCommand, store.location, jobId])
         } catch let e as APIError {
             _ = try? store.finish(jobId, expectedWorker: .current, status: .failed, message: "\(e.kind.rawValue): \(e.message)")
             throw e
@@ -131,7 +133,7 @@ public final class JobRunner: JobSink {
     /// A worker process's body: runs the job; errors are recorded in the job, nothing is printed.
     /// - Returns: the exit status (0 when the job SUCCEEDED).
     public static func work(storeDirectory: String, jobId: String) -> Int32 {
-        let store = JobStore(directory: storeDirectory)
+        guard let store = try? JobStore(backend: JobStores.open(storeDirectory)) else { return 1 }
         do {
             guard let runner = try JobRunner(store: store, jobId: jobId) else { return 0 }
             try runner.run()

@@ -42,7 +42,7 @@ extension JobStore {
     /// Checks a NextToken and returns its position.
     func position(of text: String, jobId: String, order: Int, operation: VideoJobOperation) throws -> Int {
         let shown = text.count > 24 ? String(text.prefix(20)) + "…" : text
-        guard let key = try secretKey(create: false), let token = PaginationToken.decode(text, key: key) else {
+        guard let key = try backend.secretKey(create: false), let token = PaginationToken.decode(text, key: key) else {
             throw APIError(.invalidPaginationToken, "NextToken \"\(shown)\" was not issued by this job store: it was modified, truncated or comes from elsewhere")
         }
         guard token.jobId == jobId else {
@@ -65,10 +65,9 @@ extension JobStore {
         var next: String? = nil
         if limit > 0 {
             let end = min(available, position + limit)
-            let reader = ResultReader(directory: jobDirectory(r.jobId), jobId: r.jobId, count: available)
-            items = try reader.items(order: order == 0 ? nil : operation.sortOrders[order], from: position, n: end - position)
+            items = try backend.items(r.jobId, count: available, order: order == 0 ? nil : operation.sortOrders[order], from: position, n: end - position)
                 .map { try JSON(parsing: $0) }
-            if end < available, let key = try secretKey(create: true) {
+            if end < available, let key = try backend.secretKey(create: true) {
                 next = PaginationToken(jobId: r.jobId, order: UInt8(order), position: end).encoded(key: key)
             }
         }

@@ -12,7 +12,7 @@ import Foundation
 ///
 /// The writer appends as the analysis goes; the job record's `itemCount` (written last, when the job
 /// SUCCEEDED, after everything here is fsynced) says how many items are complete.
-final class ResultWriter {
+final class ResultWriter: JobResultWriter {
     static let items = "items.jsonl", index = "items.idx"
 
     let directory: String

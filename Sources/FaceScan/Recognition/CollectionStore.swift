@@ -73,23 +73,18 @@ public protocol CollectionStore: AnyObject, Sendable {
 /// registers it (the facescan executable registers SQLite), so that a job's worker process can open the
 /// store its job names.
 public enum CollectionStores {
-    nonisolated(unsafe) private static var openers: [String: (String) throws -> CollectionStore] = [:]
-    private static let lock = NSLock()
+    private static let backends = SchemeRegistry<CollectionStore>()
 
     /// Registers the backend for locations "SCHEME:REST".
     public static func register(scheme: String, _ open: @escaping (String) throws -> CollectionStore) {
-        lock.lock(); defer { lock.unlock() }
-        openers[scheme] = open
+        backends.register(scheme, open)
     }
 
     /// The store at `location`.
     /// - Throws: InternalServerError when no backend handles its scheme.
     public static func open(_ location: String) throws -> CollectionStore {
         let scheme = String(location.prefix { $0 != ":" })
-        lock.lock()
-        let opener = openers[scheme]
-        lock.unlock()
-        guard let opener else { throw APIError(.internalServerError, "no collection store backend for \"\(location)\"") }
+        guard let opener = backends.opener(scheme) else { throw APIError(.internalServerError, "no collection store backend for \"\(location)\"") }
         return try opener(String(location.dropFirst(scheme.count + 1)))
     }
 }
