@@ -2,15 +2,16 @@
 extension VideoJobOperation {
     public static let faceDetection = VideoJobOperation(
         startAPI: "StartFaceDetection", getAPI: "GetFaceDetection", itemsKey: "Faces", sortOrders: ["TIMESTAMP"],
-        run: { request, sink in
-            let detection = try FaceDetectionJob.detectionRequest(request)
-            let pipeline = try FaceDetectionPipeline()
-            let summary = try pipeline.stream(detection, frame: { _, faces in
-                try sink.append(faces.map(\.json))
-            }, progress: { frames, position, duration in
-                sink.progress(frames: frames, position: position, duration: duration)
-            })
-            summary.warnings.forEach(sink.warn)
+        run: { request, sink in try FaceDetectionJob.analyse(request, try FaceDetectionPipeline(), sink) },
+        // A segment's faces are the job's faces in its range, so the merge puts them one after another.
+        segment: { request, sink in try FaceDetectionJob.analyse(request, try WorkerPipelines.shared.detection(), sink) },
+        merge: { _, segments, sink in
+            var batch: [String] = []
+            try segments { text in
+                batch.append(text)
+                if batch.count == 100 { try sink.appendTexts(batch); batch.removeAll() }
+            }
+            try sink.appendTexts(batch)
         })
 }
 
@@ -26,6 +27,17 @@ public enum FaceDetectionJob {
         VideoJobParameters.store(sampling: r.sampling, start: r.start, end: r.end, tracking: r.tracking, into: &p)
         return JobRequest(api: VideoJobOperation.faceDetection.startAPI, video: r.path, jobTag: jobTag,
                           notificationCommand: notificationCommand, parameters: p)
+    }
+
+    /// Runs a stored detection job's analysis with `pipeline`, into `sink`.
+    static func analyse(_ request: JobRequest, _ pipeline: FaceDetectionPipeline, _ sink: JobSink) throws {
+        let detection = try detectionRequest(request)
+        let summary = try pipeline.stream(detection, frame: { _, faces in
+            try sink.append(faces.map(\.json))
+        }, progress: { frames, position, duration in
+            sink.progress(frames: frames, position: position, duration: duration)
+        })
+        summary.warnings.forEach(sink.warn)
     }
 
     /// The detection request a stored job describes.

@@ -26,6 +26,48 @@ extension VideoJobOperation {
             })
             summary.warnings.forEach(sink.warn)
             try sink.addOrder("INDEX", permutation: FaceSearchJob.indexOrder(indices))
+        },
+        // A segment stores its described runs (`DescribedRun`, one JSON line each); the merge links them
+        // all into persons, as a single process does, and matches them against the collection.
+        segment: { request, sink in
+            let search = try FaceSearchJob.searchRequest(request)
+            let pipeline = try WorkerPipelines.shared.search()
+            var frames = 0
+            let encoder = JSONEncoder()
+            let described = try pipeline.describe(search, progress: { start, duration in
+                sink.progress(frames: 0, position: start, duration: duration)
+            }) { run in
+                try sink.appendTexts([String(decoding: try encoder.encode(run), as: UTF8.self)])
+                frames += run.frames.count
+                if let last = run.frames.last { sink.progress(frames: frames, position: last.timestamp, duration: nil) }
+            }
+            described.warnings.forEach(sink.warn)
+        },
+        merge: { request, segments, sink in
+            let search = try FaceSearchJob.searchRequest(request)
+            let collection: FaceCollection
+            switch search.collection {
+            case .stored(let location, let id): collection = FaceCollection(stored: try CollectionStores.open(location).allFaces(in: id))
+            case .folder:
+                let pipeline = try WorkerPipelines.shared.search()
+                collection = try search.collection.load(analyzer: pipeline.analyzer, describer: pipeline.describer)
+            }
+            collection.warnings.forEach(sink.warn)
+            let linker = try PersonLinker()
+            let decoder = JSONDecoder()
+            try segments { text in
+                guard let run = try? decoder.decode(DescribedRun.self, from: Data(text.utf8)), run.isWellFormed else {
+                    throw APIError(.internalServerError, "a segment's stored analysis is damaged; start the job again")
+                }
+                try linker.add(run)
+                try sink.append([])
+            }
+            var indices: [Int32] = []
+            try linker.finish(collection: collection, threshold: search.faceMatchThreshold) { persons in
+                indices += persons.map { Int32(truncatingIfNeeded: $0.person.index) }
+                try sink.append(persons.map(\.json))
+            }
+            try sink.addOrder("INDEX", permutation: FaceSearchJob.indexOrder(indices))
         })
 }
 

@@ -15,15 +15,31 @@ public struct VideoJobOperation: Sendable {
     public let nextTokenFirst: Bool
     /// Runs the analysis of a job, sending items (in the first sort order), progress and warnings to the sink.
     public let run: @Sendable (JobRequest, JobSink) throws -> Void
+    /// Analyses one segment of a job (the request's Start and End are the segment's, `VideoSegments`),
+    /// sending the segment's own items to the sink: what `merge` reads back.
+    public let segment: @Sendable (JobRequest, JobSink) throws -> Void
+    /// The last step of a job analysed in segments: reads every segment's items in video order (the
+    /// function it is given calls its argument with each) and sends the job's items to the sink.
+    public let merge: @Sendable (JobRequest, (_ each: (String) throws -> Void) throws -> Void, JobSink) throws -> Void
 
     public init(startAPI: String, getAPI: String, itemsKey: String, sortOrders: [String], nextTokenFirst: Bool = false,
-                run: @escaping @Sendable (JobRequest, JobSink) throws -> Void) {
+                run: @escaping @Sendable (JobRequest, JobSink) throws -> Void,
+                segment: @escaping @Sendable (JobRequest, JobSink) throws -> Void = { r, _ in throw VideoJobOperation.unsplittable(r) },
+                merge: @escaping @Sendable (JobRequest, (_ each: (String) throws -> Void) throws -> Void, JobSink) throws -> Void = { r, _, _ in
+                    throw VideoJobOperation.unsplittable(r)
+                }) {
         self.startAPI = startAPI
         self.getAPI = getAPI
         self.itemsKey = itemsKey
         self.sortOrders = sortOrders
         self.nextTokenFirst = nextTokenFirst
         self.run = run
+        self.segment = segment
+        self.merge = merge
+    }
+
+    public static func unsplittable(_ r: JobRequest) -> APIError {
+        APIError(.internalServerError, "\(r.api) jobs cannot be analysed in segments")
     }
 
     /// The number of a SortBy value in `sortOrders` (nil: the first).
@@ -48,6 +64,8 @@ public protocol JobSink: AnyObject {
     /// Appends result items, in the operation's first sort order. Every call (even with no items) is
     /// where a stopped or deleted job's analysis ends, with the error this throws.
     func append(_ items: [JSON]) throws
+    /// Appends items already rendered as compact JSON texts (one object each, no newline).
+    func appendTexts(_ items: [String]) throws
     /// Stores another sort order (named in `sortOrders`) once every item is appended: `permutation[k]`
     /// is the number of the item shown k-th.
     func addOrder(_ name: String, permutation: [Int]) throws
