@@ -8,7 +8,7 @@ BIN := .build/release/facescan
 TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-test
 SAMPLE := SampleVideos/face-zoom.mp4
 
-.PHONY: all deps test-deps build models fetch-models demo test bench fuzz sanitize install uninstall samples man clean
+.PHONY: all deps test-deps build models fetch-models demo test test-suites bench fuzz sanitize install uninstall samples man clean
 
 all: build
 
@@ -34,12 +34,19 @@ demo: models
 	$(BIN) detect $(SAMPLE) | head -n 40
 
 # One build (the test build, whose facescan also fetches the models), then the suites: the shape
-# checker's own tests (pytest), the Swift tests, then boto3 and aws-cli against `facescan serve`
-# (Tests/Clients/test_endpoint.py starts and stops its servers on ephemeral loopback ports).
+# checker's own tests (pytest), then, with one private PostgreSQL server for both (scripts/with-postgres.sh
+# starts it on a free loopback port, sets FACESCAN_TEST_POSTGRES and stops it afterwards; set
+# FACESCAN_TEST_POSTGRES yourself to use your own server), the Swift tests and boto3 and aws-cli against
+# `facescan serve` (Tests/Clients/test_endpoint.py starts and stops its servers on ephemeral loopback ports).
 test: test-deps
 	PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p no:cacheprovider scripts/test_rekognition_shape_check.py
 	swift build $(TEST_FLAGS) --build-tests
 	@$(MAKE) --no-print-directory fetch-models FACESCAN=.build-test/release/facescan
+	scripts/with-postgres.sh $(MAKE) --no-print-directory test-suites
+
+# The Swift and client suites of `make test`, without the build; `make test` runs them under
+# scripts/with-postgres.sh.
+test-suites:
 	swift test $(TEST_FLAGS) --skip-build
 	FACESCAN_BIN=.build-test/release/facescan PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p no:cacheprovider Tests/Clients/test_endpoint.py Tests/Clients/test_readme_example.py
 
@@ -61,14 +68,15 @@ fuzz: deps
 # The test suite built and run with AddressSanitizer (.build-asan), then the tests of the concurrent
 # parts (worker pool, parallel kernels, job store, concurrent writers, reading ahead and runs analysed
 # at once) with ThreadSanitizer (.build-tsan). Leak reports are off: the Swift runtime keeps its
-# metadata caches until exit.
+# metadata caches until exit. Each swift test runs with its own private PostgreSQL server
+# (scripts/with-postgres.sh).
 TSAN_TESTS := NeuralNetParallelTests|JobStoreTests|StoreFaultTests/twentyConcurrentWriters|JobCommandTests/concurrentProcessesStartAndRead|TrackingTests
 sanitize: test-deps
 	swift build $(TEST_FLAGS:.build-test=.build-asan) --sanitize=address --build-tests
 	@$(MAKE) --no-print-directory fetch-models FACESCAN=.build-asan/release/facescan
-	ASAN_OPTIONS=detect_leaks=0 swift test $(TEST_FLAGS:.build-test=.build-asan) --sanitize=address --skip-build
+	ASAN_OPTIONS=detect_leaks=0 scripts/with-postgres.sh swift test $(TEST_FLAGS:.build-test=.build-asan) --sanitize=address --skip-build
 	swift build $(TEST_FLAGS:.build-test=.build-tsan) --sanitize=thread --build-tests
-	TSAN_OPTIONS=halt_on_error=1 swift test $(TEST_FLAGS:.build-test=.build-tsan) --sanitize=thread --skip-build --filter '$(TSAN_TESTS)'
+	TSAN_OPTIONS=halt_on_error=1 scripts/with-postgres.sh swift test $(TEST_FLAGS:.build-test=.build-tsan) --sanitize=thread --skip-build --filter '$(TSAN_TESTS)'
 
 # Regenerates SampleVideos/ from photos that Debian's opencv-doc ships (needs the ffmpeg CLI).
 samples: test-deps

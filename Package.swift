@@ -27,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // The shared job and collection store (`--store postgres://…`), and TLS to it.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -53,10 +56,14 @@ let package = Package(
             dependencies: ["CFFmpeg", "CFreeType", "SIMDFMA", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: optimise
         ),
-        // The embedded collection store: SQLite through GRDB, behind the library's CollectionStore.
+        // The stores behind the library's CollectionStore and JobBackend: the embedded SQLite collection
+        // store (GRDB), and the shared PostgreSQL job and collection store (PostgresNIO).
         .target(
             name: "FaceScanStore",
-            dependencies: ["FaceScan", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["FaceScan", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: optimise
         ),
         // `facescan serve`: Rekognition's JSON 1.1 protocol over HTTP, a thin adapter over the library.

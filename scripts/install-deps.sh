@@ -3,14 +3,16 @@
 #   scripts/install-deps.sh          build and run: FFmpeg, SQLite and FreeType development libraries, the
 #                                    DejaVu font (the text `facescan draw` writes), pkg-config, pip
 #   scripts/install-deps.sh --test   also what the test suite uses: the ffmpeg CLI (to make test videos), jq,
-#                                    opencv-doc (photos with faces), util-linux's setpriv, GNU time; from
-#                                    PyPI botocore, pytest, boto3 and awscli
+#                                    opencv-doc (photos with faces), util-linux's setpriv, GNU time, the
+#                                    PostgreSQL server (scripts/with-postgres.sh starts a private one; the
+#                                    package's own cluster on port 5432 is not used); from PyPI botocore,
+#                                    pytest, boto3 and awscli
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
 want=(libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libsqlite3-dev libfreetype-dev fonts-dejavu-core pkg-config)
 if [ "${1:-}" = "--test" ]; then
-    want+=(ffmpeg opencv-doc util-linux jq time)
+    want+=(ffmpeg opencv-doc util-linux jq time postgresql)
 fi
 python3 -m pip --version >/dev/null 2>&1 || want+=(python3-pip)
 

@@ -1,0 +1,148 @@
+import FaceScan
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// A PostgreSQL server as facescan names it: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, with
+/// `?sslmode=disable|prefer|require` (default: disable on a loopback host, require elsewhere) and
+/// `?host=/run/postgresql` for a Unix socket directory. The password may instead come from PGPASSWORD.
+struct PostgresAddress: Sendable, Equatable {
+    var host: String
+    var port: Int
+    var socketDirectory: String?
+    var user: String
+    var password: String?
+    var database: String
+    var sslMode: String
+
+    /// - Throws: InvalidParameterException for a URL that is not one.
+    init(_ url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        func bad(_ why: String) -> APIError {
+            APIError.invalidParameter("the store \(PostgresAddress.redacted(url)) is not a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE): \(why)")
+        }
+        guard let c = URLComponents(string: url), c.scheme == "postgres" || c.scheme == "postgresql" else { throw bad("it must start with postgres://") }
+        let query = Dictionary((c.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        host = c.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        port = c.port ?? 5432
+        guard (1...65535).contains(port) else { throw bad("the port must be 1 to 65535") }
+        socketDirectory = query["host"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+        guard let u = c.user, !u.isEmpty else { throw bad("it names no user") }
+        user = u
+        password = c.password ?? environment["PGPASSWORD"]
+        let path = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
+        guard !path.isEmpty, !path.contains("/") else { throw bad("it names no database") }
+        database = path
+        let loopback = ["127.0.0.1", "localhost", "::1"].contains(host) || socketDirectory != nil
+        sslMode = query["sslmode"] ?? (loopback ? "disable" : "require")
+        guard ["disable", "prefer", "require"].contains(sslMode) else { throw bad("sslmode must be disable, prefer or require") }
+    }
+
+    /// The URL without its password, for messages.
+    static func redacted(_ url: String) -> String {
+        guard var c = URLComponents(string: url), c.password != nil else { return url }
+        c.password = "***"
+        return c.string ?? url
+    }
+
+    func configuration() throws -> PostgresConnection.Configuration {
+        if let socketDirectory {
+            return .init(unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)", username: user, password: password, database: database)
+        }
+        let tls: PostgresConnection.Configuration.TLS
+        switch sslMode {
+        case "disable": tls = .disable
+        case "prefer": tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        default: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        return .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
+    }
+}
+
+/// One connection to the server, used from ordinary threads: every call blocks until the server
+/// answered. Calls are serialised (one statement or transaction at a time); a connection that broke is
+/// opened again by the next call.
+final class PostgresSession: @unchecked Sendable {
+    let address: PostgresAddress
+    let url: String
+    private let lock = NSRecursiveLock()
+    private var connection: PostgresConnection?
+    private let logger = Logger(label: "facescan.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    private static let ids = ManagedAtomicCounter()
+
+    init(url: String) throws {
+        self.url = url
+        address = try PostgresAddress(url)
+    }
+
+    deinit { _ = try? connection?.close().wait() }
+
+    var shownURL: String { PostgresAddress.redacted(url) }
+
+    private func connected() throws -> PostgresConnection {
+        if let connection, !connection.isClosed { return connection }
+        do {
+            let c = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: try address.configuration(),
+                                                   id: Self.ids.next(), logger: logger).wait()
+            connection = c
+            return c
+        } catch {
+            throw APIError(.internalServerError, "cannot connect to the PostgreSQL store \(shownURL): \(Self.describe(error))")
+        }
+    }
+
+    /// Runs one statement and returns its rows.
+    @discardableResult
+    func query(_ q: PostgresQuery) throws -> [PostgresRow] {
+        lock.lock(); defer { lock.unlock() }
+        let c = try connected()
+        do {
+            return Array(try c.query(q, logger: logger).wait().rows)
+        } catch {
+            if c.isClosed { connection = nil }
+            throw Self.apiError(error, shownURL)
+        }
+    }
+
+    /// Runs `body` in a transaction (committed when it returns, rolled back when it throws). Statements
+    /// inside go through `query` on this session, which no other thread uses meanwhile.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        try query("BEGIN")
+        do {
+            let result = try body()
+            try query("COMMIT")
+            return result
+        } catch {
+            _ = try? query("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The SQLSTATE of a server error (e.g. "40001", "23505"), nil for other errors.
+    static func sqlState(_ error: Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let e = error as? PSQLError {
+            if let message = e.serverInfo?[.message] { return message }
+            return "\(e.code)"
+        }
+        return "\(error)"
+    }
+
+    static func apiError(_ error: Error, _ url: String) -> Error {
+        if error is APIError { return error }
+        return APIError(.internalServerError, "PostgreSQL store \(url): \(describe(error))")
+    }
+}
+
+/// Connection ids for PostgresNIO's logs.
+final class ManagedAtomicCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}
