@@ -5,7 +5,7 @@ public enum CommandTable {
     public static var all: [CommandSpec] {
         [detect, search, searchFacesByImage, compareFaces, detectFaces,
          createCollection, indexFaces, listFaces, deleteFaces, searchFaces, listCollections, describeCollection, deleteCollection,
-         startFaceDetection, getFaceDetection, startFaceSearch, getFaceSearch, listJobs, deleteJob, draw, serve, probe, models]
+         startFaceDetection, getFaceDetection, startFaceSearch, getFaceSearch, listJobs, deleteJob, draw, serve, worker, probe, models]
     }
 
     /// Options every command accepts.

@@ -8,6 +8,7 @@ public enum FaceScanMain {
     public static func run(_ arguments: [String], table: [CommandSpec] = CommandTable.all) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         SQLiteCollectionStore.register()  // a search job's worker opens its stored collection by location
+        PostgresJobBackend.register()  // postgres:// job and collection stores
         if arguments.first == JobRunner.workerCommand, arguments.count == 3 {
             // A detached job worker started by start-face-detection (not a user command).
             return JobRunner.work(storeDirectory: arguments[1], jobId: arguments[2])

@@ -53,7 +53,9 @@ enum VideoJobs {
 
     static func start(_ job: JobRequest, _ metadata: VideoMetadata, _ token: String?, _ c: ServerContext) throws -> JSON {
         let started = try c.jobs.start(job, clientRequestToken: token, metadata: metadata)
-        if started.created { try JobRunner.spawnWorker(store: c.jobs, jobId: started.record.jobId, executable: c.executable) }
+        // With a shared store, workers (`facescan worker`) take the job's segments; the embedded store's
+        // job gets a process of its own.
+        if started.created && !c.jobs.isQueue { try JobRunner.spawnWorker(store: c.jobs, jobId: started.record.jobId, executable: c.executable) }
         return StartJobResponse(jobId: started.record.jobId).json
     }
 

@@ -1208,3 +1208,55 @@ def test_aws_cli(server, data):
     assert r.returncode != 0
     assert "ResourceNotFoundException" in r.stderr, r.stderr
     verify_shapes()
+
+
+# ============================================================================================
+# The shared store: two endpoints and a worker on one PostgreSQL database
+# ============================================================================================
+
+POSTGRES = os.environ.get("FACESCAN_TEST_POSTGRES")
+
+
+@pytest.mark.skipif(not POSTGRES, reason="FACESCAN_TEST_POSTGRES is not set (make test starts a server)")
+def test_shared_store_through_two_endpoints_and_a_worker(workdir, data, monkeypatch):
+    """Two `facescan serve --store postgres://…` (as on two machines) and one `facescan worker`:
+    a collection made through one endpoint is searched through the other, a job started on one is run
+    by the worker in segments and read, page by page, from the other."""
+    need(data.astro_messi, "the shared-store test")
+    db = "clients_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", "-q", POSTGRES, "-c", "CREATE DATABASE " + db], check=True)
+    parts = urllib.parse.urlsplit(POSTGRES)
+    url = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/" + db, parts.query, ""))
+    monkeypatch.setenv("FACESCAN_SEGMENT_SECONDS", "1")
+    one = Server(workdir, data.s3, "--store", url)
+    two = Server(workdir, data.s3, "--store", url)
+    worker = subprocess.Popen([str(BIN), "worker", "--store", url], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(os.environ, FACESCAN_HOME=str(workdir / "worker-home")))
+    try:
+        a, b = make_client(one.endpoint), make_client(two.endpoint)
+        a.create_collection(CollectionId="shared")
+        index_one(a, data, "shared", "astronaut.png", "eileen")
+        index_one(a, data, "shared", "messi5.jpg", "messi", QualityFilter="NONE")
+        assert sorted(f["ExternalImageId"] for f in b.list_faces(CollectionId="shared")["Faces"]) == ["eileen", "messi"]
+
+        token = uuid.uuid4().hex
+        video = s3("videos", data.astro_messi)
+        job = a.start_face_search(Video=video, CollectionId="shared", ClientRequestToken=token)["JobId"]
+        assert b.start_face_search(Video=video, CollectionId="shared", ClientRequestToken=token)["JobId"] == job
+        wait_job(b.get_face_search, job)
+        persons, _ = all_pages(b.get_face_search, job, "Persons", 4)
+        names = {m["Face"]["ExternalImageId"] for p in persons for m in p["FaceMatches"]}
+        assert names == {"eileen", "messi"}, persons
+        stamps = [p["Timestamp"] for p in persons]
+        assert stamps == sorted(stamps) and stamps[0] < 1000 and stamps[-1] > 3000, stamps
+
+        zoom = a.start_face_detection(Video=s3("videos", "face-zoom.mp4"))["JobId"]
+        wait_job(b.get_face_detection, zoom)
+        faces, pages = all_pages(a.get_face_detection, zoom, "Faces", 5)
+        assert len(pages) > 1 and [f["Timestamp"] for f in faces] == sorted(f["Timestamp"] for f in faces)
+        verify_shapes()
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+        assert one.stop() == 0 and two.stop() == 0

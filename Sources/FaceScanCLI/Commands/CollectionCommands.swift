@@ -22,14 +22,14 @@ extension CommandTable {
         "attributes", .choice(["DEFAULT", "ALL"]), valueName: "SET", api: "Attributes", default: "DEFAULT",
         help: "DEFAULT: BoundingBox, Confidence, Landmarks, Pose, Quality; ALL adds EyesOpen, MouthOpen, EyeDirection, Emotions")
 
-    /// The collection database of this user (or of $FACESCAN_HOME).
-    static func openStore() throws -> SQLiteCollectionStore {
-        try SQLiteCollectionStore(path: SQLiteCollectionStore.defaultPath())
+    /// The collection store the command names (`--store`, FACESCAN_STORE, else this user's database).
+    static func openStore(_ args: ParsedArguments) throws -> CollectionStore {
+        try StoreOption.collections(args)
     }
 
     /// The operations over that store; the models load only for the verbs that read an image.
-    static func collectionOperations() throws -> CollectionOperations {
-        CollectionOperations(store: try openStore()) {
+    static func collectionOperations(_ args: ParsedArguments) throws -> CollectionOperations {
+        CollectionOperations(store: try openStore(args)) {
             ImageOperations(analyzer: try FaceAnalyzer(), describer: try FaceDescriberFactory.make(store: ModelStore()))
         }
     }
@@ -41,40 +41,41 @@ extension CommandTable {
     static let databaseNote = """
         Collections live in one SQLite database, collections.sqlite in the job store's folder \
         ($FACESCAN_HOME, else $XDG_STATE_HOME/facescan, else ~/.local/state/facescan), shared with \
-        `facescan serve`.
+        `facescan serve`; with --store postgres://… (or FACESCAN_STORE) in that PostgreSQL database, \
+        shared by every machine that uses it.
         """
 
     static let createCollection = CommandSpec(
         name: "create-collection",
         summary: "Create an empty face collection; print a CreateCollection response.",
         details: "Prints StatusCode, CollectionArn and FaceModelVersion. A CollectionId that exists is a ResourceAlreadyExistsException. " + databaseNote,
-        options: [requiredCollectionId],
+        options: [requiredCollectionId, StoreOption.option],
         examples: ["facescan create-collection --collection-id staff"],
-        run: { args, _ in try collectionOperations().createCollection(args.string("collection-id")!) })
+        run: { args, _ in try collectionOperations(args).createCollection(args.string("collection-id")!) })
 
     static let deleteCollection = CommandSpec(
         name: "delete-collection",
         summary: "Delete a collection and its faces; print a DeleteCollection response.",
         details: "Prints StatusCode 200. A collection that does not exist is a ResourceNotFoundException. " + databaseNote,
-        options: [requiredCollectionId],
+        options: [requiredCollectionId, StoreOption.option],
         examples: ["facescan delete-collection --collection-id staff"],
-        run: { args, _ in try collectionOperations().deleteCollection(args.string("collection-id")!) })
+        run: { args, _ in try collectionOperations(args).deleteCollection(args.string("collection-id")!) })
 
     static let describeCollection = CommandSpec(
         name: "describe-collection",
         summary: "Print a DescribeCollection response: FaceCount, FaceModelVersion, CollectionARN, CreationTimestamp.",
         details: "CreationTimestamp is in seconds since the Unix epoch, as the JSON protocol sends timestamps. " + databaseNote,
-        options: [requiredCollectionId],
+        options: [requiredCollectionId, StoreOption.option],
         examples: ["facescan describe-collection --collection-id staff | jq .FaceCount"],
-        run: { args, _ in try collectionOperations().describeCollection(args.string("collection-id")!) })
+        run: { args, _ in try collectionOperations(args).describeCollection(args.string("collection-id")!) })
 
     static let listCollections = CommandSpec(
         name: "list-collections",
         summary: "List the collections; print a ListCollections response.",
         details: "Prints CollectionIds (sorted) and their FaceModelVersions, a page at a time; NextToken leads to the next page. " + databaseNote,
-        options: [listMaxResults, JobOptions.nextToken],
+        options: [listMaxResults, JobOptions.nextToken, StoreOption.option],
         examples: ["facescan list-collections | jq -r '.CollectionIds[]'"],
-        run: { args, _ in try collectionOperations().listCollections(nextToken: args.string("next-token"), maxResults: args.int("max-results")) })
+        run: { args, _ in try collectionOperations(args).listCollections(nextToken: args.string("next-token"), maxResults: args.int("max-results")) })
 
     static let indexFaces = CommandSpec(
         name: "index-faces",
@@ -95,7 +96,7 @@ extension CommandTable {
                   OptionSpec("quality-filter", .choice(QualityFilter.allCases.map(\.rawValue)), valueName: "BAR", api: "QualityFilter", default: "AUTO",
                              help: "leave out faces below this quality bar (README: \"Quality filter\")"),
                   OptionSpec("detection-attributes", .choice(["DEFAULT", "ALL"]), valueName: "SET", api: "DetectionAttributes", default: "DEFAULT",
-                             help: "the FaceDetail attributes printed")],
+                             help: "the FaceDetail attributes printed"), StoreOption.option],
         examples: ["facescan index-faces --collection-id staff --external-image-id alice alice.jpg | jq -r '.FaceRecords[].Face.FaceId'"],
         run: { args, _ in
             var r = IndexFacesRequest(collectionId: args.string("collection-id")!, image: .file(args.positionals[0]))
@@ -103,17 +104,17 @@ extension CommandTable {
             r.maxFaces = args.int("max-faces")
             r.qualityFilter = QualityFilter(rawValue: args.string("quality-filter") ?? "AUTO") ?? .auto
             r.attributes = try DetectionAttributes([args.string("detection-attributes") ?? "DEFAULT"])
-            return try collectionOperations().indexFaces(r)
+            return try collectionOperations(args).indexFaces(r)
         })
 
     static let listFaces = CommandSpec(
         name: "list-faces",
         summary: "List the faces of a collection; print a ListFaces response.",
         details: "Prints Faces (sorted by FaceId) a page at a time, NextToken, FaceModelVersion; --face-ids lists only those faces. " + databaseNote,
-        options: [requiredCollectionId, listMaxResults, JobOptions.nextToken, faceIds],
+        options: [requiredCollectionId, listMaxResults, JobOptions.nextToken, faceIds, StoreOption.option],
         examples: ["facescan list-faces --collection-id staff | jq -r '.Faces[] | [.FaceId, .ExternalImageId] | @tsv'"],
         run: { args, _ in
-            try collectionOperations().listFaces(args.string("collection-id")!, nextToken: args.string("next-token"),
+            try collectionOperations(args).listFaces(args.string("collection-id")!, nextToken: args.string("next-token"),
                                                  maxResults: args.int("max-results"), faceIds: faceIdList(args))
         })
 
@@ -121,9 +122,10 @@ extension CommandTable {
         name: "delete-faces",
         summary: "Delete faces from a collection; print a DeleteFaces response.",
         details: "Prints DeletedFaces and, for FaceIds the collection does not have, UnsuccessfulFaceDeletions with Reasons FACE_NOT_FOUND. " + databaseNote,
-        options: [requiredCollectionId, OptionSpec(faceIds.name, faceIds.kind, valueName: faceIds.valueName, api: "FaceIds", required: true, help: faceIds.help)],
+        options: [requiredCollectionId, OptionSpec(faceIds.name, faceIds.kind, valueName: faceIds.valueName, api: "FaceIds", required: true, help: faceIds.help),
+                  StoreOption.option],
         examples: ["facescan delete-faces --collection-id staff --face-ids 0f6b9c52-4a49-4e4a-9a0b-7d2bdfb3e7a1"],
-        run: { args, _ in try collectionOperations().deleteFaces(args.string("collection-id")!, faceIds: faceIdList(args) ?? []) })
+        run: { args, _ in try collectionOperations(args).deleteFaces(args.string("collection-id")!, faceIds: faceIdList(args) ?? []) })
 
     static let searchFaces = CommandSpec(
         name: "search-faces",
@@ -133,10 +135,11 @@ extension CommandTable {
                   OptionSpec("face-id", .text(accepts: "a FaceId (a lower-case UUID)", valid: { APIValidation.isFaceId($0) }), valueName: "ID",
                              api: "FaceId", required: true, help: "the face to search with"),
                   faceMatchThreshold,
-                  OptionSpec("max-faces", .integer(min: 1, max: 4096), valueName: "N", api: "MaxFaces", default: "4096", help: "at most this many matches")],
+                  OptionSpec("max-faces", .integer(min: 1, max: 4096), valueName: "N", api: "MaxFaces", default: "4096", help: "at most this many matches"),
+                  StoreOption.option],
         examples: ["facescan search-faces --collection-id staff --face-id ID | jq '.FaceMatches[].Similarity'"],
         run: { args, _ in
-            try collectionOperations().searchFaces(args.string("collection-id")!, faceId: args.string("face-id")!,
+            try collectionOperations(args).searchFaces(args.string("collection-id")!, faceId: args.string("face-id")!,
                                                    faceMatchThreshold: Float(args.double("face-match-threshold") ?? 80),
                                                    maxFaces: args.int("max-faces") ?? 4096)
         })

@@ -31,6 +31,7 @@ extension CommandTable {
             OptionSpec("contact-sheet", .path, valueName: "OUT.png", help: "write one row per person: collection photo, best crops"),
             OptionSpec("timeline", .path, valueName: "OUT.png", help: "write a bar per person over the video's duration"),
             OptionSpec("collection", .path, valueName: "DIR", help: "the search's collection folder, for its photos on the contact sheet"),
+            StoreOption.option,
         ],
         examples: [
             "facescan search --collection known/ clip.mp4 | facescan draw clip.mp4 --timeline t.png --contact-sheet c.png --annotated-video out.mp4",
@@ -75,7 +76,7 @@ extension CommandTable {
     /// one per line).
     static func drawInput(_ args: ParsedArguments) throws -> [JSON] {
         if let id = args.string("job-id") {
-            let store = try JobStore.fromEnvironment()
+            let store = try StoreOption.jobs(args)
             let record = try store.record(id)
             guard let operation = VideoJobOperation.started(by: record.request.api) else {
                 throw APIError(.resourceNotFound, "job \(id) is not a face-detection or face-search job")

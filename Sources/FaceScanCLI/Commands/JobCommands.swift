@@ -9,14 +9,15 @@ extension CommandTable {
         Checks FILE (it must exist and be a readable video or image, else InvalidS3ObjectException, no larger \
         than 10 GB or 6 hours), records a job \
         in the job store and prints a StartFaceDetection response, {"JobId": "..."}, at once. The \
-        analysis (the same as `facescan detect`) runs in a detached background process; read its status \
+        analysis (the same as `facescan detect`) runs in a detached background process (with --store \
+        postgres://…, in `facescan worker` processes on any machine, a segment of video each); read its status \
         and results with `facescan get-face-detection --job-id ID`. With --client-request-token, a start \
         repeated with the same token and parameters prints the same JobId and starts nothing, and with \
         other parameters is an IdempotentParameterMismatchException. More running jobs than \
         FACESCAN_MAX_JOBS (default 20) is a LimitExceededException.
         """,
         positionals: [PositionalSpec("FILE", help: "a video or image file")],
-        options: [JobOptions.faceAttributes] + JobOptions.start + VideoOptions.all + [JobOptions.minConfidence],
+        options: [JobOptions.faceAttributes] + JobOptions.start + VideoOptions.all + [JobOptions.minConfidence, StoreOption.option],
         examples: [
             "facescan start-face-detection --job-tag nightly SampleVideos/face-zoom.mp4",
             "facescan start-face-detection --notification-command 'jq -c . >> done.jsonl' clip.mp4",
@@ -36,7 +37,7 @@ extension CommandTable {
         foreign token is an InvalidPaginationTokenException. A job whose worker died (killed, crashed, \
         machine restarted) is reported FAILED.
         """,
-        options: [JobOptions.jobId, JobOptions.maxResults, JobOptions.nextToken],
+        options: [JobOptions.jobId, JobOptions.maxResults, JobOptions.nextToken, StoreOption.option],
         examples: [
             "facescan get-face-detection --job-id ID --max-results 10 | jq -r .NextToken",
         ],
@@ -49,14 +50,15 @@ extension CommandTable {
         Checks FILE as start-face-detection does and the collection folder (it must exist and be a \
         readable folder), records a job in the job store and prints a StartFaceSearch response, {"JobId": "..."}, \
         at once. The analysis (the same as `facescan search`: indexing the collection, refreshing its \
-        cache, then searching the video) runs in a detached background process; read its status and \
+        cache, then searching the video) runs in a detached background process (with --store \
+        postgres://…, in `facescan worker` processes on any machine, a segment of video each); read its status and \
         results with `facescan get-face-search --job-id ID`. A collection in which no image has a face \
         is empty: every person is listed with no match. --client-request-token, --job-tag, --notification-command and the job \
         limit work as for start-face-detection; the collection folder and --face-match-threshold are \
         parameters of the request.
         """,
         positionals: [PositionalSpec("FILE", help: "a video or image file")],
-        options: [collectionOption, collectionId, faceMatchThreshold] + JobOptions.start + VideoOptions.all,
+        options: [collectionOption, collectionId, faceMatchThreshold] + JobOptions.start + VideoOptions.all + [StoreOption.option],
         examples: [
             "facescan start-face-search --collection known/ --job-tag nightly clip.mp4",
             "facescan start-face-search --collection-id staff clip.mp4",
@@ -77,7 +79,7 @@ extension CommandTable {
         token of the other sort order, or a modified, truncated or foreign one, is an \
         InvalidPaginationTokenException.
         """,
-        options: [JobOptions.jobId, JobOptions.maxResults, JobOptions.nextToken, JobOptions.sortBy],
+        options: [JobOptions.jobId, JobOptions.maxResults, JobOptions.nextToken, JobOptions.sortBy, StoreOption.option],
         examples: [
             "facescan get-face-search --job-id ID --sort-by INDEX | jq -c '.Persons[] | [.Person.Index, .Timestamp]'",
         ],
@@ -86,15 +88,16 @@ extension CommandTable {
     /// A start command's body: records the job (or finds the one an earlier start with the same
     /// ClientRequestToken made), starts its worker, and returns the Start response, {"JobId": ...}.
     static func startJob(_ job: (request: JobRequest, metadata: VideoMetadata), _ args: ParsedArguments) throws -> JSON {
-        let store = try JobStore.fromEnvironment()
+        let store = try StoreOption.jobs(args)
         let started = try store.start(job.request, clientRequestToken: args.string("client-request-token"), metadata: job.metadata)
-        if started.created { try JobRunner.spawnWorker(store: store, jobId: started.record.jobId) }
+        // A shared store's workers take the job's segments; the embedded store's job gets its own process.
+        if started.created && !store.isQueue { try JobRunner.spawnWorker(store: store, jobId: started.record.jobId) }
         return StartJobResponse(jobId: started.record.jobId).json
     }
 
     /// A Get command's body: a page of the job's results.
     static func getPage(_ operation: VideoJobOperation, _ args: ParsedArguments) throws -> JSON {
-        try JobStore.fromEnvironment().page(args.string("job-id")!, operation: operation, sortBy: args.string("sort-by"),
+        try StoreOption.jobs(args).page(args.string("job-id")!, operation: operation, sortBy: args.string("sort-by"),
                                             maxResults: args.int("max-results"), nextToken: args.string("next-token")).json
     }
 
@@ -107,9 +110,10 @@ extension CommandTable {
         milliseconds), Results (the number of result items of a SUCCEEDED job) and WorkerPid (of a \
         running job). A running job whose worker died is reported FAILED.
         """,
+        options: [StoreOption.option],
         examples: ["facescan list-jobs | jq -r '.Jobs[] | select(.JobStatus == \"SUCCEEDED\") | .JobId'"],
-        run: { _, _ in
-            let store = try JobStore.fromEnvironment()
+        run: { args, _ in
+            let store = try StoreOption.jobs(args)
             let jobs: [JSON] = try store.list().map { entry in
                 switch entry {
                 case .job(let r):
@@ -130,7 +134,7 @@ extension CommandTable {
                     return .object([("JobId", .string(id)), ("JobStatus", .string(JobStatus.failed.rawValue)), ("StatusMessage", .string(message))])
                 }
             }
-            return .object([("JobStore", .string(store.directory)), ("Jobs", .array(jobs))])
+            return .object([("JobStore", .string(StoreOption.shown(store.location))), ("Jobs", .array(jobs))])
         })
 
     static let deleteJob = CommandSpec(
@@ -141,10 +145,10 @@ extension CommandTable {
         A running job's worker is stopped first (SIGTERM). Prints {"JobId": ..., "JobStatus": ...} with \
         the status the job had.
         """,
-        options: [JobOptions.jobId],
+        options: [JobOptions.jobId, StoreOption.option],
         examples: ["facescan list-jobs | jq -r '.Jobs[].JobId' | xargs -n1 facescan delete-job --job-id"],
         run: { args, _ in
-            let store = try JobStore.fromEnvironment()
+            let store = try StoreOption.jobs(args)
             let id = args.string("job-id")!
             let record = try store.delete(id)
             return .members([("JobId", .string(id)), ("JobStatus", record.map { .string($0.status.rawValue) })])

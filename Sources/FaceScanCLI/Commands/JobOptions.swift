@@ -64,7 +64,7 @@ enum JobOptions {
         let metadata = try VideoReader(path: args.positionals[0]).metadata
         let source: CollectionSource
         if let id = args.string("collection-id") {
-            let store = try CommandTable.openStore()
+            let store = try CommandTable.openStore(args)
             _ = try store.describeCollection(id)
             source = .stored(location: store.location, id: id)
         } else {

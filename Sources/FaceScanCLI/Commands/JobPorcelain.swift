@@ -27,7 +27,9 @@ enum JobPorcelain {
         let keep = streaming || args.has("max-results")
         let order = try operation.sortOrder(args.string("sort-by"))
 
-        let store = try JobStore.fromEnvironment()
+        // The job runs here, so it is kept in the embedded store whatever --store names (that names
+        // where a stored collection is).
+        let store = try StoreOption.embeddedJobs()
         let id = try store.start(request, metadata: metadata).record.jobId
         guard let runner = try JobRunner(store: store, jobId: id) else {
             throw APIError(.internalServerError, "job \(id) ended before it could run")

@@ -60,7 +60,7 @@ extension CommandTable {
         every page has the JobId, and NextToken works with get-face-search and the same --sort-by).
         """,
         positionals: [PositionalSpec("FILE", help: "a video or image file")],
-        options: [collectionOption, collectionId, faceMatchThreshold, JobOptions.sortBy] + VideoOptions.all + [JobOptions.maxResults, JobOptions.output],
+        options: [collectionOption, collectionId, faceMatchThreshold, JobOptions.sortBy] + VideoOptions.all + [JobOptions.maxResults, JobOptions.output, StoreOption.option],
         examples: [
             "facescan search --collection known/ clip.mp4 | jq -r '.Persons[] | [.Timestamp, .FaceMatches[0].Face.ExternalImageId] | @tsv'",
             "facescan search --collection known/ --max-results 10 --sort-by INDEX clip.mp4 | jq -r .NextToken",
@@ -82,7 +82,7 @@ extension CommandTable {
         EXTREME_POSE).
         """,
         positionals: [PositionalSpec("IMAGE", help: "an image (or a video: its first frame)")],
-        options: [collectionOption, collectionId, faceMatchThreshold,
+        options: [collectionOption, collectionId, faceMatchThreshold, StoreOption.option,
                   OptionSpec("max-faces", .integer(min: 1, max: 4096), valueName: "N", api: "MaxFaces", default: "4096",
                              help: "at most this many matches, the most similar"), qualityFilter],
         examples: ["facescan search-faces-by-image --collection known/ visitor.jpg | jq '.FaceMatches[0].Face.ExternalImageId'",
@@ -96,7 +96,7 @@ extension CommandTable {
             request.qualityFilter = QualityFilter(rawValue: args.string("quality-filter") ?? "NONE") ?? .none
             let result: (response: SearchFacesByImageResponse, filtered: [FilteredFace])
             if let id = args.string("collection-id") {
-                result = try collectionOperations().searchFacesByImage(id, request)
+                result = try collectionOperations(args).searchFacesByImage(id, request)
             } else {
                 let operations = ImageOperations(analyzer: try FaceAnalyzer(), describer: try FaceDescriberFactory.make(store: ModelStore()))
                 let collection = try loadCollection(args, ctx, analyzer: operations.analyzer, describer: operations.describer)

@@ -37,6 +37,7 @@ extension CommandTable {
             OptionSpec("secret-key", .text(accepts: "a secret access key", valid: { !$0.isEmpty }), valueName: "SECRET",
                        help: "the secret of --access-key (better: the environment variable FACESCAN_SECRET_KEY, which ps does not show)"),
             JobOptions.notificationCommand,
+            StoreOption.option,
         ],
         examples: [
             "facescan serve --port 9000 --s3-root ~/media &",
@@ -50,8 +51,8 @@ extension CommandTable {
             config.accessKey = args.string("access-key")
             config.secretKey = args.string("secret-key") ?? ProcessInfo.processInfo.environment["FACESCAN_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
             config.notificationCommand = args.string("notification-command")
-            let store = try openStore()
-            let jobs = try JobStore.fromEnvironment()
+            let store = try openStore(args)
+            let jobs = try StoreOption.jobs(args)
             let emit = ctx.emit
             let done = DispatchSemaphore(value: 0)
             let outcome = ServeOutcome()
