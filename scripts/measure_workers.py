@@ -9,7 +9,8 @@ README's table in "Running on many machines" comes from this script.
 Run under scripts/with-postgres.sh (or with FACESCAN_TEST_POSTGRES naming a server):
   scripts/with-postgres.sh python3 scripts/measure_workers.py [--bin .build/release/facescan]
       [--segment-seconds 10] [--minutes 1] [VIDEO]
-Without VIDEO it makes one: ../shared/data/videos/portrait_vertical_720x1280.mp4 looped to --minutes.
+--pin runs each worker on one core (taskset), as machines of one core each, so that the speed-up of
+adding machines shows on one machine. Without VIDEO it makes one: ../shared/data/videos/portrait_vertical_720x1280.mp4 looped to --minutes.
 """
 import argparse
 import json
@@ -43,6 +44,8 @@ def main():
     ap.add_argument("--segment-seconds", type=int, default=10)
     ap.add_argument("--minutes", type=float, default=1.0)
     ap.add_argument("--workers", default="1,2,3")
+    ap.add_argument("--pin", action="store_true",
+                    help="pin worker k to core k mod the cores (taskset): each worker a one-core machine")
     a = ap.parse_args()
     server = os.environ.get("FACESCAN_TEST_POSTGRES")
     if not server:
@@ -62,11 +65,12 @@ def main():
     print("video: %s, %.1f s, %dx%d; segments of %d s" % (video, seconds, meta["FrameWidth"], meta["FrameHeight"], a.segment_seconds))
 
     cpu0, t0 = rusage_children(), time.monotonic()
-    subprocess.run([a.bin, "--quiet", "detect", video], env=base_env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run((["taskset", "-c", "0"] if a.pin else []) + [a.bin, "--quiet", "detect", video], env=base_env, check=True,
+                   stdout=subprocess.DEVNULL)
     single_wall, single_cpu = time.monotonic() - t0, rusage_children() - cpu0
     print("| run | wall (s) | × real time | speed-up | CPU s per video s |")
     print("|---|---|---|---|---|")
-    print("| `facescan detect`, one process | %.1f | %.1f | | %.2f |" % (single_wall, seconds / single_wall, single_cpu / seconds))
+    print("| `facescan detect`, one process%s | %.1f | %.1f | | %.2f |" % (" (one core)" if a.pin else "", single_wall, seconds / single_wall, single_cpu / seconds))
 
     one = None
     for n in [int(x) for x in a.workers.split(",")]:
@@ -77,7 +81,9 @@ def main():
         env = dict(base_env, FACESCAN_STORE=url)
         cpu0, t0 = rusage_children(), time.monotonic()
         job = run_json([a.bin, "start-face-detection", video], env)["JobId"]
-        workers = [subprocess.Popen([a.bin, "worker", "--drain"], env=env, stdout=subprocess.DEVNULL) for _ in range(n)]
+        cores = os.cpu_count() or 1
+        pin = (lambda k: ["taskset", "-c", str(k % cores)]) if a.pin else (lambda k: [])
+        workers = [subprocess.Popen(pin(k) + [a.bin, "worker", "--drain"], env=env, stdout=subprocess.DEVNULL) for k in range(n)]
         for w in workers:
             w.wait()
         wall = time.monotonic() - t0
@@ -85,7 +91,7 @@ def main():
         status = run_json([a.bin, "get-face-detection", "--job-id", job, "--max-results", "1"], env)["JobStatus"]
         assert status == "SUCCEEDED", status
         one = one or wall
-        print("| %d worker%s | %.1f | %.1f | %.2f× | %.2f |" % (n, "" if n == 1 else "s", wall, seconds / wall, one / wall, cpu / seconds))
+        print("| %d worker%s%s | %.1f | %.1f | %.2f× | %.2f |" % (n, "" if n == 1 else "s", ", one core each" if a.pin else "", wall, seconds / wall, one / wall, cpu / seconds))
 
 
 if __name__ == "__main__":
