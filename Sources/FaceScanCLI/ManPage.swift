@@ -75,6 +75,8 @@ enum ManPage {
         "Timestamp is Unix epoch milliseconds; S3ObjectName is the input's absolute path (there is no S3Bucket). CMD's output goes to jobs/ID/notification.log in the store.",
         "The store: a directory, $FACESCAN_HOME, else $XDG_STATE_HOME/facescan, else ~/.local/state/facescan. Records are replaced atomically (write, fsync, rename), and concurrent facescan processes are serialised by file locks. A job's record names its worker by pid, process start time and boot id: a job IN_PROGRESS whose worker died (kill -9, crash, reboot) is reported FAILED on the next read and its notification sent. A store that cannot be written makes the start commands, detect, search and delete-job fail with AccessDeniedException; the get commands and list-jobs still read it.",
         "Limits: an input over 10 GB or 6 hours is a VideoTooLargeException when the job starts; more than $FACESCAN_MAX_JOBS running jobs (default 20) is a LimitExceededException.",
+        "A shared store: --store postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (or $FACESCAN_STORE) keeps jobs and collections in PostgreSQL, for the start and get commands, list-jobs, delete-job, the collection commands, serve and worker (detect and search keep their own job in the embedded store). A start then only records the job, split into segments of $FACESCAN_SEGMENT_SECONDS of video (default 60); `facescan worker` processes on any number of machines claim segments (FOR UPDATE SKIP LOCKED) under a lease they renew, the worker of the last segment merges them and ends the job. A killed worker's segment is taken again once its lease expires. Segments start where a single process starts a full detection, so the result is that process's: the same Faces, and for a search the same Persons and Indexes.",
+        "Running on many machines: a PostgreSQL server; on each machine the same facescan, its models (`facescan models fetch`) and the videos at the same path (shared storage, the same --s3-root); `FACESCAN_STORE=postgres://... facescan worker` on each, e.g. as a systemd service with Restart=always (README.md, \"Running on many machines\", has a unit and a Kubernetes Deployment); start jobs from any machine or through `facescan serve --store postgres://...`.",
     ]
 
     static let output = [
@@ -90,6 +92,9 @@ enum ManPage {
         "FACESCAN_HOME: the job store (default $XDG_STATE_HOME/facescan, else ~/.local/state/facescan).",
         "XDG_STATE_HOME: see FACESCAN_HOME.",
         "FACESCAN_MAX_JOBS: how many jobs may run at once (default 20); one more start is a LimitExceededException.",
+        "FACESCAN_STORE: the job and collection store when a command has no --store: a directory, or postgres://... for the shared PostgreSQL store.",
+        "FACESCAN_SEGMENT_SECONDS: with a shared store, the length of the segments a job is split into (default 60; rounded up to a multiple of the detection interval).",
+        "PGPASSWORD: the PostgreSQL password when the store URL has none.",
         "PYTHON: the Python interpreter `facescan models fetch` runs pip with (default python3).",
         "FACESCAN_MARCH: at build time, the CPU the kernels are compiled for (default native; x86-64-v3 for a binary that runs on any AVX2 machine).",
     ]

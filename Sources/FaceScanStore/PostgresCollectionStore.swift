@@ -7,7 +7,9 @@ import PostgresNIO
 /// embedded SQLite store: every operation is one transaction, descriptors are 128 float32 values.
 public final class PostgresCollectionStore: CollectionStore, @unchecked Sendable {
     let session: PostgresSession
-    public var location: String { session.url }
+    /// The database's URL without its password (it is stored in search jobs): a worker completes it
+    /// with the password of its own store, or PGPASSWORD.
+    public var location: String { PostgresAddress.withoutPassword(session.url) }
 
     public init(url: String) throws {
         session = try PostgresSchema.open(url)

@@ -22,7 +22,7 @@ public final class PostgresJobBackend: JobQueue, @unchecked Sendable {
     public static func register() {
         for scheme in ["postgres", "postgresql"] {
             JobStores.register(scheme: scheme) { try PostgresJobBackend(url: $0) }
-            CollectionStores.register(scheme: scheme) { rest in try PostgresCollectionStore(url: scheme + ":" + rest) }
+            CollectionStores.register(scheme: scheme) { rest in try PostgresCollectionStore(url: PostgresAddress.completed(scheme + ":" + rest)) }
         }
     }
 

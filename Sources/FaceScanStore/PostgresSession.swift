@@ -47,6 +47,30 @@ struct PostgresAddress: Sendable, Equatable {
         return c.string ?? url
     }
 
+    /// The URL with no password at all: what is stored in jobs (a search job's collection store), so
+    /// that no password is written into the database.
+    static func withoutPassword(_ url: String) -> String {
+        guard var c = URLComponents(string: url), c.password != nil else { return url }
+        c.password = nil
+        return c.string ?? url
+    }
+
+    private static let known = NSLock()
+    nonisolated(unsafe) private static var passwords: [String: String] = [:]
+
+    /// Remembers the full URL of a store this process opened, under its password-less form.
+    static func remember(_ url: String) {
+        guard withoutPassword(url) != url else { return }
+        known.lock(); passwords[withoutPassword(url)] = url; known.unlock()
+    }
+
+    /// A password-less URL completed with the password of a store this process opened with it (the
+    /// worker's own --store), else as it is (PGPASSWORD may then provide one).
+    static func completed(_ url: String) -> String {
+        known.lock(); defer { known.unlock() }
+        return passwords[url] ?? url
+    }
+
     func configuration() throws -> PostgresConnection.Configuration {
         if let socketDirectory {
             return .init(unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)", username: user, password: password, database: database)
@@ -75,6 +99,7 @@ final class PostgresSession: @unchecked Sendable {
     init(url: String) throws {
         self.url = url
         address = try PostgresAddress(url)
+        PostgresAddress.remember(url)
     }
 
     deinit { _ = try? connection?.close().wait() }

@@ -107,7 +107,8 @@ import Testing
     }
 
     /// A job that runs for a while: every frame of the 6-second zoom (150 frames).
-    static let longJob = ["--sample-rate", "all", sample("face-zoom.mp4")]
+    /// Every frame, each through the full detector: several seconds, long enough to be seen running.
+    static let longJob = ["--sample-rate", "all", "--detection-interval", "0", sample("face-zoom.mp4")]
 
     // MARK: Status and shapes
 

@@ -103,6 +103,10 @@ struct PostgresStoreTests {
         limited.extra["FACESCAN_MAX_JOBS"] = "1"
         try JobCommandTests.expectError(try limited.run(["start-face-detection", zoom]), start, .limitExceeded, mentioning: "limit is 1")
 
+        // A second job, with a notification: the worker that ends it runs the command.
+        let note = TestSupport.scratch().appendingPathComponent("note.json").path
+        let notified = try #require(try store.json(["start-face-detection", "--job-tag", "t2", "--notification-command", "cat > '\(note)'",
+                                                    JobCommandTests.sample("no-face.mp4")])["JobId"] as? String)
         let ran = try store.run(["worker", "--drain"])
         #expect(ran.status == 0, "\(ran.stderr)")
         #expect(ran.stdout.split(separator: "\n").count >= 2, "a segment and the merge step: \(ran.stdout)")
@@ -113,11 +117,23 @@ struct PostgresStoreTests {
         #expect(Self.items(pages, "Faces") == JobCommandTests.canonical(single["Faces"] as? [Any] ?? []))
         try JobCommandTests.expectError(try store.run(["get-face-detection", "--job-id", id, "--next-token", "AAAA" + String(repeating: "x", count: 40)]),
                                         [], .invalidPaginationToken, mentioning: "")
+        let message = try JobStoreTests.waitForFile(note)
+        #expect(message["JobId"] as? String == notified && message["Status"] as? String == "SUCCEEDED" && message["JobTag"] as? String == "t2")
+        #expect(message["API"] as? String == "StartFaceDetection")
         let listed = try store.json(["list-jobs"])
-        #expect((listed["Jobs"] as? [[String: Any]])?.map { $0["JobId"] as? String } == [id])
+        #expect((listed["Jobs"] as? [[String: Any]])?.map { $0["JobId"] as? String } == [id, notified])
+        #expect((listed["JobStore"] as? String)?.hasPrefix("postgres://") == true)
         #expect(try store.json(["delete-job", "--job-id", id])["JobStatus"] as? String == "SUCCEEDED")
         try JobCommandTests.expectError(try store.run(["get-face-detection", "--job-id", id]), [], .resourceNotFound, mentioning: "")
-        #expect(try store.sql("SELECT count(*) FROM facescan_items") == "0", "a deleted job's results go with it")
+        #expect(try store.sql("SELECT count(*) FROM facescan_items WHERE job_id = '\(id)'") == "0", "a deleted job's results go with it")
+
+        // A record damaged in the database: a clean error, listed FAILED, deletable.
+        _ = try store.sql("UPDATE facescan_jobs SET record = '{\"half a rec' WHERE job_id = '\(notified)'")
+        try JobCommandTests.expectError(try store.run(["get-face-detection", "--job-id", notified]), [], .internalServerError, mentioning: "damaged")
+        let damaged = try store.json(["list-jobs"])["Jobs"] as? [[String: Any]]
+        #expect(damaged?.first?["JobStatus"] as? String == "FAILED")
+        _ = try store.json(["delete-job", "--job-id", notified])
+        #expect(try store.sql("SELECT count(*) FROM facescan_jobs") == "0")
     }
 
     /// A video of 6 s in segments of 1 s, three workers at once: the faces of `detect`.

@@ -30,16 +30,31 @@ public final class QueueWorker: @unchecked Sendable {
     /// Runs tasks until `stop` says so (asked between tasks and while idle), waiting `poll` seconds
     /// when there is nothing to do; with `drain`, returns as soon as there is nothing to do.
     /// - Returns: the number of tasks run.
+    /// A store that cannot be reached (the database restarting, the network down) is asked again every
+    /// `retry` seconds, each failure handed to `unreachable`; with `drain`, the first failure is thrown.
     @discardableResult
-    public func run(poll: Double = 1, drain: Bool = false, stop: () -> Bool = { false },
+    public func run(poll: Double = 1, drain: Bool = false, retry: Double = 5, stop: () -> Bool = { false },
+                    unreachable: (Error) -> Void = { _ in },
                     done onTask: (JobTask, Outcome, Double) throws -> Void = { _, _, _ in }) throws -> Int {
         var done = 0
+        // Sleeps in short steps, so that a stop is seen soon.
+        func pause(_ seconds: Double) {
+            var slept = 0.0
+            while slept < seconds && !stop() { usleep(100_000); slept += 0.1 }
+        }
         while !stop() {
-            guard let task = try queue.claim(worker: name, lease: lease) else {
+            let claimed: JobTask?
+            do {
+                claimed = try queue.claim(worker: name, lease: lease)
+            } catch {
+                if drain { throw error }
+                unreachable(error)
+                pause(retry)
+                continue
+            }
+            guard let task = claimed else {
                 if drain { break }
-                // Idle: sleep in short steps, so that a stop is seen soon.
-                var slept = 0.0
-                while slept < poll && !stop() { usleep(100_000); slept += 0.1 }
+                pause(poll)
                 continue
             }
             let began = Date()

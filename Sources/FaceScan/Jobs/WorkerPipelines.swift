@@ -9,19 +9,15 @@ public final class WorkerPipelines: @unchecked Sendable {
     private var detector: FaceDetectionPipeline?
     private var searcher: FaceSearchPipeline?
 
-    public func detection() throws -> FaceDetectionPipeline {
-        lock.lock(); defer { lock.unlock() }
-        if let detector { return detector }
-        let made = try FaceDetectionPipeline()
-        detector = made
-        return made
-    }
+    public func detection() throws -> FaceDetectionPipeline { try cached(&detector) { try FaceDetectionPipeline() } }
 
-    public func search() throws -> FaceSearchPipeline {
+    public func search() throws -> FaceSearchPipeline { try cached(&searcher) { try FaceSearchPipeline() } }
+
+    private func cached<T>(_ slot: inout T?, _ make: () throws -> T) rethrows -> T {
         lock.lock(); defer { lock.unlock() }
-        if let searcher { return searcher }
-        let made = try FaceSearchPipeline()
-        searcher = made
+        if let made = slot { return made }
+        let made = try make()
+        slot = made
         return made
     }
 }

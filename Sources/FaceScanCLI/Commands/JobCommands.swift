@@ -142,7 +142,8 @@ extension CommandTable {
         summary: "Delete a job and its results from the job store (stopping it if it runs).",
         details: """
         Removes the job's record and results; its NextTokens and ClientRequestToken are no longer valid. \
-        A running job's worker is stopped first (SIGTERM). Prints {"JobId": ..., "JobStatus": ...} with \
+        A running job's worker is stopped first (SIGTERM); with a shared store, the workers on its \
+        segments stop at their next lease renewal. Prints {"JobId": ..., "JobStatus": ...} with \
         the status the job had.
         """,
         options: [JobOptions.jobId, StoreOption.option],

@@ -19,7 +19,9 @@ extension CommandTable {
         taken by another worker once the lease has expired, and the rows its first worker wrote are \
         replaced. Run as many workers as there are machines (each uses every core of its own); the video \
         files must be at the same path on every machine (shared storage, the same --s3-root). Prints one \
-        JSON line per task done; SIGTERM or SIGINT stops the worker after its current task.
+        JSON line per task done. A store it cannot reach (the database restarting) is asked again every 5 s, \
+        with a warning on stderr; with --drain that is an error instead. SIGTERM or SIGINT stops the worker \
+        after its current task.
         """,
         options: [
             StoreOption.option,
@@ -43,7 +45,14 @@ extension CommandTable {
             }
             pthread_sigmask(SIG_UNBLOCK, &handled, nil)
             defer { for sig in [SIGINT, SIGTERM] { signal(sig, SIG_DFL) } }
-            try worker.run(drain: args.has("drain"), stop: { stopRequested != 0 }) { task, outcome, seconds in
+            // A daemon's trouble reaching the store is said on stderr at once (not held until success);
+            // the worker keeps asking.
+            let unreachable: (Error) -> Void = { error in
+                guard !ctx.quiet else { return }
+                let e = (error as? APIError)?.message ?? "\(error)"
+                FileHandle.standardError.write(Data("facescan: warning: \(e); trying again in 5 s\n".utf8))
+            }
+            try worker.run(drain: args.has("drain"), stop: { stopRequested != 0 }, unreachable: unreachable) { task, outcome, seconds in
                 var members: [(String, JSON)] = [("JobId", .string(task.jobId))]
                 if let s = task.segment {
                     members.append(("Segment", .integer(Int64(task.number))))
