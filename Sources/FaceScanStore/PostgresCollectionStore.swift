@@ -45,7 +45,7 @@ public final class PostgresCollectionStore: CollectionStore, @unchecked Sendable
     public func listCollections(after: String?, limit: Int) throws -> [CollectionInfo] {
         try session.query("""
             SELECT c.id, c.face_model_version, c.creation_timestamp, (SELECT count(*) FROM facescan_faces f WHERE f.collection_id = c.id)
-            FROM facescan_collections c WHERE c.id > \(after ?? "") ORDER BY c.id COLLATE "C" LIMIT \(Int64(limit))
+            FROM facescan_collections c WHERE c.id COLLATE "C" > \(after ?? "") ORDER BY c.id COLLATE "C" LIMIT \(Int64(limit))
             """).map { row in
             let (id, version, created, n) = try row.decode((String, String, Double, Int64).self)
             return CollectionInfo(collectionId: id, faceModelVersion: version, creationTimestamp: created, faceCount: Int(n))
@@ -73,10 +73,10 @@ public final class PostgresCollectionStore: CollectionStore, @unchecked Sendable
             _ = try info(id)
             let rows: [PostgresRow]
             if let faceIds {
-                rows = try session.query(PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM facescan_faces WHERE collection_id = $1 AND face_id > $2 AND face_id = ANY($3) ORDER BY face_id COLLATE \"C\" LIMIT $4",
+                rows = try session.query(PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM facescan_faces WHERE collection_id = $1 AND face_id COLLATE \"C\" > $2 AND face_id = ANY($3) ORDER BY face_id COLLATE \"C\" LIMIT $4",
                                                        binds: try Self.binds(id, after ?? "", faceIds, Int64(limit))))
             } else {
-                rows = try session.query(PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM facescan_faces WHERE collection_id = $1 AND face_id > $2 ORDER BY face_id COLLATE \"C\" LIMIT $3",
+                rows = try session.query(PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM facescan_faces WHERE collection_id = $1 AND face_id COLLATE \"C\" > $2 ORDER BY face_id COLLATE \"C\" LIMIT $3",
                                                        binds: try Self.binds(id, after ?? "", nil as [String]?, Int64(limit))))
             }
             return try rows.map(Self.face)

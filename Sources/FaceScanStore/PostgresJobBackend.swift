@@ -11,7 +11,8 @@ import PostgresNIO
 /// attempt number, so a worker that lost its lease cannot write over its successor's.
 public final class PostgresJobBackend: JobQueue, @unchecked Sendable {
     let session: PostgresSession
-    public var location: String { session.url }
+    /// The database's URL without its password (it appears in messages; workers name their own store).
+    public var location: String { PostgresAddress.withoutPassword(session.url) }
 
     /// Opens the store at `url` (postgres://…), creating its tables when missing.
     public init(url: String) throws {
@@ -26,7 +27,7 @@ public final class PostgresJobBackend: JobQueue, @unchecked Sendable {
         }
     }
 
-    private func notFound(_ id: String) -> APIError { APIError(.resourceNotFound, "job \(id) does not exist in the job store \(session.shownURL)") }
+    private func notFound(_ id: String) -> APIError { APIError(.resourceNotFound, "job \(id) does not exist in the job store \(location)") }
 
     private static func decode(_ text: String, _ id: String) throws -> JobRecord {
         do { return try JobRecord.decode(Array(text.utf8)) } catch { throw APIError(.internalServerError, "the record of job \(id) in the PostgreSQL store is damaged; delete the job with `facescan delete-job --job-id \(id)`") }
@@ -212,7 +213,10 @@ public final class PostgresJobBackend: JobQueue, @unchecked Sendable {
 
     /// Locks the task's row (shared) if this attempt still holds it; false otherwise. Inside a transaction.
     func holds(_ task: JobTask) throws -> Bool {
-        !(try session.query("""
+        // The job's row first (as the items' foreign key check takes it), then the task's: the order a
+        // delete-job takes them in, so the two cannot deadlock.
+        guard !(try session.query("SELECT 1 FROM facescan_jobs WHERE job_id = \(task.jobId) FOR KEY SHARE")).isEmpty else { return false }
+        return !(try session.query("""
             SELECT 1 FROM facescan_tasks WHERE job_id = \(task.jobId) AND number = \(Int32(task.number)) AND attempt = \(Int32(task.attempt)) AND state = 'queued' FOR SHARE
             """)).isEmpty
     }
@@ -224,18 +228,60 @@ public final class PostgresJobBackend: JobQueue, @unchecked Sendable {
     public func complete(_ task: JobTask, warnings: [String]) throws -> Bool {
         let text = String(decoding: (try? JSONEncoder().encode(warnings)) ?? Data("[]".utf8), as: UTF8.self)
         return try session.transaction {
+            // The merge step's row is locked first, so that two segments ending at once take turns and
+            // the second one's count sees the first one done.
+            try session.query("SELECT 1 FROM facescan_tasks WHERE job_id = \(task.jobId) AND number = \(Int32(JobTask.merge)) FOR UPDATE")
             let held = try session.query("""
                 UPDATE facescan_tasks SET state = 'done', lease_until = NULL, warnings = \(text)
                 WHERE job_id = \(task.jobId) AND number = \(Int32(task.number)) AND attempt = \(Int32(task.attempt)) AND state = 'queued'
                 RETURNING 1
                 """)
-            guard !held.isEmpty else { return false }
-            guard task.number >= 0 else { return true }
+            guard !held.isEmpty, task.number >= 0 else { return false }
             let left = try session.query("SELECT count(*) FROM facescan_tasks WHERE job_id = \(task.jobId) AND number >= 0 AND state <> 'done'").first!.decode(Int64.self)
             guard left == 0 else { return false }
             try session.query("UPDATE facescan_tasks SET state = 'queued' WHERE job_id = \(task.jobId) AND number = \(Int32(JobTask.merge)) AND state = 'waiting'")
             return true
         }
+    }
+
+    public func succeed(_ task: JobTask, _ end: (inout JobRecord) -> Void) throws -> JobRecord? {
+        try session.transaction {
+            guard try lockHeld(task) else { return nil }
+            try session.query("UPDATE facescan_tasks SET state = 'done', lease_until = NULL WHERE job_id = \(task.jobId) AND number = \(Int32(task.number))")
+            return try endJob(task.jobId, end)
+        }
+    }
+
+    public func fail(_ task: JobTask, _ end: (inout JobRecord) -> Void) throws -> JobRecord? {
+        try session.transaction {
+            guard try lockHeld(task) else { return nil }
+            try session.query("UPDATE facescan_tasks SET state = 'failed', lease_until = NULL WHERE job_id = \(task.jobId) AND number = \(Int32(task.number))")
+            return try endJob(task.jobId, end)
+        }
+    }
+
+    public func release(_ task: JobTask) throws {
+        try session.query("""
+            UPDATE facescan_tasks SET lease_until = NULL
+            WHERE job_id = \(task.jobId) AND number = \(Int32(task.number)) AND attempt = \(Int32(task.attempt)) AND state = 'queued'
+            """)
+    }
+
+    /// Locks the task's row if this attempt holds it (inside a transaction).
+    private func lockHeld(_ task: JobTask) throws -> Bool {
+        !(try session.query("""
+            SELECT 1 FROM facescan_tasks WHERE job_id = \(task.jobId) AND number = \(Int32(task.number)) AND attempt = \(Int32(task.attempt)) AND state = 'queued' FOR UPDATE
+            """)).isEmpty
+    }
+
+    /// Ends a running job's record (inside a transaction); nil when it had already ended.
+    private func endJob(_ id: String, _ end: (inout JobRecord) -> Void) throws -> JobRecord? {
+        guard let row = try session.query("SELECT record FROM facescan_jobs WHERE job_id = \(id) FOR UPDATE").first else { return nil }
+        var r = try Self.decode(try row.decode(String.self), id)
+        guard r.status == .inProgress else { return nil }
+        end(&r)
+        try session.query("UPDATE facescan_jobs SET record = \(Self.text(r)), status = \(r.status.rawValue) WHERE job_id = \(id)")
+        return r
     }
 
     public func forEachSegmentItem(_ jobId: String, _ body: (String) throws -> Void) throws {
@@ -310,7 +356,9 @@ final class PostgresResultWriter: JobResultWriter {
 
     func addOrder(_ name: String, permutation: [Int]) throws {
         try flush()
-        precondition(permutation.count == count && Set(permutation).count == count, "an order must list every item once")
+        guard permutation.count == count, Set(permutation).count == count, permutation.allSatisfy({ (0..<count).contains($0) }) else {
+            throw APIError(.internalServerError, "the \(name) order does not list every result once")
+        }
         var bytes = Data(capacity: count * 4)
         for i in permutation { withUnsafeBytes(of: UInt32(i).littleEndian) { bytes.append(contentsOf: $0) } }
         try checked {

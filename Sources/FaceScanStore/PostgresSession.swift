@@ -40,35 +40,39 @@ struct PostgresAddress: Sendable, Equatable {
         guard ["disable", "prefer", "require"].contains(sslMode) else { throw bad("sslmode must be disable, prefer or require") }
     }
 
-    /// The URL without its password, for messages.
-    static func redacted(_ url: String) -> String {
-        guard var c = URLComponents(string: url), c.password != nil else { return url }
-        c.password = "***"
-        return c.string ?? url
-    }
+    /// The URL without its password, for messages. Cut as text (between "://" and the last "@"), so
+    /// that a password URLComponents cannot parse is hidden too.
+    static func redacted(_ url: String) -> String { cutPassword(url, keep: ":***") }
 
     /// The URL with no password at all: what is stored in jobs (a search job's collection store), so
     /// that no password is written into the database.
-    static func withoutPassword(_ url: String) -> String {
-        guard var c = URLComponents(string: url), c.password != nil else { return url }
-        c.password = nil
-        return c.string ?? url
+    static func withoutPassword(_ url: String) -> String { cutPassword(url, keep: "") }
+
+    private static func cutPassword(_ url: String, keep: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
+        let credentials = url[scheme.upperBound..<at]
+        guard let colon = credentials.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + keep + String(url[at...])
     }
+
+    /// A store's identity whatever its URL's spelling: user, host, port and database.
+    var key: String { "\(user)@\(socketDirectory ?? host):\(port)/\(database)" }
 
     private static let known = NSLock()
     nonisolated(unsafe) private static var passwords: [String: String] = [:]
 
-    /// Remembers the full URL of a store this process opened, under its password-less form.
-    static func remember(_ url: String) {
+    /// Remembers the full URL of a store this process opened, by its identity (`key`).
+    static func remember(_ address: PostgresAddress, _ url: String) {
         guard withoutPassword(url) != url else { return }
-        known.lock(); passwords[withoutPassword(url)] = url; known.unlock()
+        known.lock(); passwords[address.key] = url; known.unlock()
     }
 
-    /// A password-less URL completed with the password of a store this process opened with it (the
-    /// worker's own --store), else as it is (PGPASSWORD may then provide one).
+    /// A password-less URL completed with the password of a store this process opened (the worker's
+    /// own --store) if it is the same database, else as it is (PGPASSWORD may then provide one).
     static func completed(_ url: String) -> String {
+        guard let address = try? PostgresAddress(url, environment: [:]) else { return url }
         known.lock(); defer { known.unlock() }
-        return passwords[url] ?? url
+        return passwords[address.key] ?? url
     }
 
     func configuration() throws -> PostgresConnection.Configuration {
@@ -99,14 +103,22 @@ final class PostgresSession: @unchecked Sendable {
     init(url: String) throws {
         self.url = url
         address = try PostgresAddress(url)
-        PostgresAddress.remember(url)
+        PostgresAddress.remember(address, url)
     }
 
     deinit { _ = try? connection?.close().wait() }
 
     var shownURL: String { PostgresAddress.redacted(url) }
 
+    /// Inside `transaction`: the connection BEGIN ran on. A statement never silently runs on a new
+    /// connection in the middle of a transaction (it would run outside it).
+    private var transactionConnection: PostgresConnection?
+
     private func connected() throws -> PostgresConnection {
+        if let c = transactionConnection {
+            guard !c.isClosed else { throw StoreUnavailable("the connection to the PostgreSQL store \(shownURL) was lost in a transaction") }
+            return c
+        }
         if let connection, !connection.isClosed { return connection }
         do {
             let c = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: try address.configuration(),
@@ -114,7 +126,7 @@ final class PostgresSession: @unchecked Sendable {
             connection = c
             return c
         } catch {
-            throw APIError(.internalServerError, "cannot connect to the PostgreSQL store \(shownURL): \(Self.describe(error))")
+            throw StoreUnavailable("cannot connect to the PostgreSQL store \(shownURL): \(Self.describe(error))")
         }
     }
 
@@ -126,7 +138,10 @@ final class PostgresSession: @unchecked Sendable {
         do {
             return Array(try c.query(q, logger: logger).wait().rows)
         } catch {
-            if c.isClosed { connection = nil }
+            if c.isClosed {
+                connection = nil
+                throw StoreUnavailable("the connection to the PostgreSQL store \(shownURL) was lost: \(Self.describe(error))")
+            }
             throw Self.apiError(error, shownURL)
         }
     }
@@ -135,7 +150,10 @@ final class PostgresSession: @unchecked Sendable {
     /// inside go through `query` on this session, which no other thread uses meanwhile.
     func transaction<T>(_ body: () throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
+        if transactionConnection != nil { return try body() }  // already in one: part of it
         try query("BEGIN")
+        transactionConnection = connection
+        defer { transactionConnection = nil }
         do {
             let result = try body()
             try query("COMMIT")
@@ -159,8 +177,15 @@ final class PostgresSession: @unchecked Sendable {
         return "\(error)"
     }
 
+    /// A server's error: StoreUnavailable for what another try may cure (connection exceptions 08…,
+    /// the server shutting down 57P…, deadlocks and serialisation failures 40…), else an
+    /// InternalServerError.
     static func apiError(_ error: Error, _ url: String) -> Error {
-        if error is APIError { return error }
+        if error is APIError || error is StoreUnavailable { return error }
+        let state = sqlState(error) ?? ""
+        if state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("40") {
+            return StoreUnavailable("PostgreSQL store \(url): \(describe(error)) (SQLSTATE \(state))")
+        }
         return APIError(.internalServerError, "PostgreSQL store \(url): \(describe(error))")
     }
 }

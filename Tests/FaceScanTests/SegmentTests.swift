@@ -46,6 +46,30 @@ import Testing
         #expect(whole.allSatisfy { run in run.allSatisfy { $0 / 1000 == run[0] / 1000 } })
     }
 
+    /// At 29.97 fps the frame at 16984 ms stands for the sample time 17000 (it is within half a frame
+    /// of it): a segment from 17000 continues the sampling and does not take the next frame too. Also
+    /// 3 frames a second, where 2700000 / (1000 / 3) is not a whole number in floating point.
+    @Test func segmentsSampleTheFramesOfOneReaderAtNTSCRates() throws {
+        let path = TestSupport.scratch().appendingPathComponent("ntsc.mp4").path
+        try TestSupport.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=64x48:rate=30000/1001:duration=20", "-c:v", "libx264", "-g", "30",
+                                "-pix_fmt", "yuv420p", path])
+        func stamps(_ rate: Double, from start: Int64? = nil, to end: Int64? = nil, continuing: Bool = false) throws -> [Int64] {
+            let reader = try VideoReader(path: path)
+            reader.configure(sampling: .rate(rate), start: start, end: end, continuing: continuing)
+            var out: [Int64] = []
+            while let f = try reader.next() { out.append(f.timestamp) }
+            return out
+        }
+        for rate in [5.0, 3.0] {
+            let whole = try stamps(rate)
+            let cuts: [Int64] = [0, 9000, 17000, 20000]
+            var pieces: [Int64] = []
+            for (a, b) in zip(cuts, cuts.dropFirst()) { pieces += try stamps(rate, from: a, to: b - 1, continuing: a > 0) }
+            #expect(pieces == whole, "rate \(rate)")
+        }
+        #expect(try stamps(5).contains(16984), "the frame before 17000 stands for it")
+    }
+
     @Test func detectionInSegmentsEqualsOneProcess() throws {
         let pipeline = try FaceDetectionPipeline()
         var r = FaceDetectionRequest(path: Self.zoom)

@@ -20,6 +20,9 @@ public struct FaceDetectionRequest: Sendable {
     public var faceAttributes: FaceAttributes = .default
     /// How often the full detector runs; faces are followed by their mesh in between.
     public var tracking: TrackingSchedule = .default
+    /// The range continues a sampling begun earlier in the video (a segment of a job):
+    /// `VideoReader.configure(continuing:)`.
+    public var continuesSampling = false
 
     public init(path: String) { self.path = path }
 }
@@ -59,7 +62,7 @@ public final class FaceDetectionPipeline {
     public func stream(_ request: FaceDetectionRequest, frame onFrame: (Int64, [FaceDetection]) throws -> Void,
                        progress: (Int, Int64, Int64?) -> Void = { _, _, _ in }) throws -> FaceDetectionResult {
         let reader = try VideoReader(path: request.path)
-        reader.configure(sampling: request.sampling, start: request.start, end: request.end)
+        reader.configure(sampling: request.sampling, start: request.start, end: request.end, continuing: request.continuesSampling)
         let runs = RunsAhead(FrameRuns(reader, schedule: request.tracking), capacity: analyzers.workers.count)
         defer { runs.finish() }
         // Analysis has begun (models loaded): a job's Progress says so before the first frame is done.

@@ -50,6 +50,7 @@ public enum FaceDetectionJob {
         guard let confidence = Float(job.parameters["MinConfidence"] ?? "") else { throw bad("MinConfidence") }
         r.minConfidence = confidence
         (r.sampling, r.start, r.end, r.tracking) = try VideoJobParameters.read(job)
+        r.continuesSampling = VideoSegments.continues(job)
         return r
     }
 }

@@ -103,6 +103,7 @@ public enum FaceSearchJob {
         }
         r.faceMatchThreshold = threshold
         (r.sampling, r.start, r.end, r.tracking) = try VideoJobParameters.read(job)
+        r.continuesSampling = VideoSegments.continues(job)
         return r
     }
 

@@ -170,18 +170,31 @@ public final class JobStore: @unchecked Sendable {
                        itemCount: Int? = nil, warnings: [String] = []) throws -> JobRecord? {
         let ended = try update(id) { r in
             guard r.status == .inProgress, r.worker == expectedWorker else { return false }
-            r.status = status
-            r.statusMessage = message
-            r.itemCount = itemCount
-            r.warnings += warnings
-            r.completionTimestamp = StoreIO.nowMillis()
-            r.notified = r.request.notificationCommand != nil
+            Self.end(&r, status, message: message, itemCount: itemCount, warnings: warnings)
             return true
         }
         guard let ended else { return nil }
-        backend.ended(id)
-        if ended.notified, let directory = try? backend.notificationDirectory(id) { JobNotifier.send(ended, directory: directory) }
+        didEnd(ended)
         return ended
+    }
+
+    /// A record's end: status, message, item count, warnings, completion time, whether to notify.
+    public static func end(_ r: inout JobRecord, _ status: JobStatus, message: String? = nil, itemCount: Int? = nil, warnings: [String] = []) {
+        r.status = status
+        r.statusMessage = message
+        r.itemCount = itemCount
+        r.warnings += warnings
+        r.completionTimestamp = StoreIO.nowMillis()
+        r.notified = r.request.notificationCommand != nil
+    }
+
+    /// A failed end with its message (as the queue's workers record it).
+    public static func endFailed(_ r: inout JobRecord, _ message: String) { end(&r, .failed, message: message) }
+
+    /// After a job's end was recorded: it stops counting as running, and its notification is sent.
+    public func didEnd(_ ended: JobRecord) {
+        backend.ended(ended.jobId)
+        if ended.notified, let directory = try? backend.notificationDirectory(ended.jobId) { JobNotifier.send(ended, directory: directory) }
     }
 
     // MARK: Listing and deleting

@@ -81,9 +81,16 @@ public final class QueueWorker: @unchecked Sendable {
         let renewer = LeaseRenewer(queue: queue, task: task, lease: lease)
         defer { renewer.stop() }
         let sink: TaskSink
+        if task.attempt > JobTask.maxAttempts {
+            let what = task.segment.map { "the segment from \($0.start) ms" } ?? "the merge step"
+            let message = "InternalServerError: the workers that took \(what) ended \(JobTask.maxAttempts) times before finishing it (killed, crashed or out of memory)"
+            guard let ended = try? queue.fail(task, { JobStore.endFailed(&$0, message) }) else { return .lost }
+            store.didEnd(ended)
+            return .failed
+        }
         do {
             let record = try store.record(task.jobId)
-            guard record.status == .inProgress else { _ = try? queue.complete(task, warnings: []); return .lost }
+            guard record.status == .inProgress else { try? queue.release(task); return .lost }
             guard let operation = VideoJobOperation.started(by: record.request.api) else {
                 throw APIError(.internalServerError, "job \(task.jobId) was started by \(record.request.api), which this facescan does not run")
             }
@@ -97,16 +104,25 @@ public final class QueueWorker: @unchecked Sendable {
                 try operation.merge(record.request, { body in try self.queue.forEachSegmentItem(task.jobId, body) }, sink)
                 try sink.writer.finish()
                 let warnings = try queue.segmentWarnings(task.jobId) + sink.warnings
-                guard try renewer.stillHeld(), try queue.complete(task, warnings: []) else { return .lost }
-                try store.finish(task.jobId, expectedWorker: nil, status: .succeeded, itemCount: sink.writer.count, warnings: warnings)
+                let count = sink.writer.count
+                guard let ended = try queue.succeed(task, { JobStore.end(&$0, .succeeded, itemCount: count, warnings: warnings) }) else { return .lost }
+                store.didEnd(ended)
             }
             return .done
+        } catch is StoreUnavailable {
+            // Nothing is wrong with the job: the task goes back for another attempt (now, or when its
+            // lease expires if the store stays away).
+            try? queue.release(task)
+            return .lost
         } catch {
             // A task taken over, or a job deleted meanwhile, is left to whoever holds it now.
-            guard (try? renewer.stillHeld()) == true else { return .lost }
             let e = (error as? APIError) ?? (error as? APIErrorConvertible)?.apiError ?? APIError(.internalServerError, "\(error)")
-            _ = try? store.finish(task.jobId, expectedWorker: nil, status: .failed, message: "\(e.kind.rawValue): \(e.message)")
-            _ = try? queue.complete(task, warnings: [])
+            let message = "\(e.kind.rawValue): \(e.message)"
+            guard let ended = try? queue.fail(task, { JobStore.end(&$0, .failed, message: message) }) else {
+                try? queue.release(task)
+                return .lost
+            }
+            store.didEnd(ended)
             return .failed
         }
     }

@@ -44,11 +44,18 @@ public enum VideoSegments {
     }
 
     /// The job request for one segment: its range as Start and End (End is inclusive: a segment ends
-    /// just before the next one starts).
+    /// just before the next one starts). A segment after the job's first continues its sampling
+    /// (ContinuesSampling): the frame that stands for the sample time at its start may be one just
+    /// before it, which the segment before reported.
     public static func request(_ job: JobRequest, _ segment: VideoSegment) -> JobRequest {
         var r = job
+        let jobStart = job.parameters["Start"].flatMap { Int64($0) } ?? 0
         r.parameters["Start"] = String(segment.start)
         if let end = segment.end { r.parameters["End"] = String(end - 1) }
+        if segment.start > max(0, jobStart) { r.parameters["ContinuesSampling"] = "1" }
         return r
     }
+
+    /// True for a segment's request that continues its job's sampling.
+    static func continues(_ job: JobRequest) -> Bool { job.parameters["ContinuesSampling"] == "1" }
 }

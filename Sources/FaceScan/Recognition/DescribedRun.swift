@@ -27,10 +27,16 @@ public struct DescribedRun: Codable, Sendable {
         Detection(xmin: f.box[0], ymin: f.box[1], xmax: f.box[2], ymax: f.box[3], keypoints: [], score: 0)
     }
 
+    /// dlib's descriptors: 128 values.
+    static let descriptorLength = 128
+
     /// Checks a stored run before it is linked.
     var isWellFormed: Bool {
         frames.allSatisfy { frame in
-            frame.faces.allSatisfy { $0.box.count == 4 && $0.box.allSatisfy(\.isFinite) && $0.descriptor.allSatisfy(\.isFinite) && $0.track >= 0 && $0.sample >= 0 }
+            frame.faces.allSatisfy {
+                $0.box.count == 4 && $0.box.allSatisfy(\.isFinite) && $0.descriptor.count == Self.descriptorLength
+                    && $0.descriptor.allSatisfy(\.isFinite) && $0.track >= 0 && $0.sample >= 0
+            }
         }
     }
 }

@@ -27,6 +27,9 @@ public struct FaceSearchRequest: Sendable {
     public var faceMatchThreshold: Float = 80
     /// How often the full detector runs; faces are followed by their mesh in between.
     public var tracking: TrackingSchedule = .default
+    /// The range continues a sampling begun earlier in the video (a segment of a job):
+    /// `VideoReader.configure(continuing:)`.
+    public var continuesSampling = false
 
     public init(path: String, collection: URL) {
         self.path = path
@@ -137,7 +140,7 @@ public final class FaceSearchPipeline {
     public func describe(_ request: FaceSearchRequest, progress started: (Int64, Int64?) throws -> Void = { _, _ in },
                          each: (DescribedRun) throws -> Void) throws -> Described {
         let reader = try VideoReader(path: request.path)
-        reader.configure(sampling: request.sampling, start: request.start, end: request.end)
+        reader.configure(sampling: request.sampling, start: request.start, end: request.end, continuing: request.continuesSampling)
         let runs = RunsAhead(FrameRuns(reader, schedule: request.tracking), capacity: workers.workers.count)
         defer { runs.finish() }
         // Analysis has begun (models loaded, collection indexed): a job's Progress says so at once.

@@ -66,6 +66,8 @@ public final class VideoReader {
     private var draining = false
     private var finished = false
     private var sampling: FrameSampling = .default
+    /// `configure(continuing:)`: frames before the start are sampled (not returned).
+    private var replaysBeforeStart = false
     private var nextSampleTime = 0.0
     private var endTime: Double = .infinity
     private var startTime: Double = 0
@@ -269,20 +271,34 @@ public final class VideoReader {
     }
 
     /// Chooses the frames `next()` returns: a sampling rate and an optional time range in milliseconds.
-    /// Call before the first `next()`.
-    public func configure(sampling: FrameSampling, start: Int64? = nil, end: Int64? = nil) {
+    /// With `continuing`, the range continues a sampling that began earlier in the video (a segment of
+    /// a job, `VideoSegments`): the frames before `start` are decoded and sampled but not returned, so
+    /// that the frames returned are exactly those a reader from the beginning returns from `start` on
+    /// (a frame just before `start` may stand for the sample time at `start`). Call before the first
+    /// `next()`.
+    public func configure(sampling: FrameSampling, start: Int64? = nil, end: Int64? = nil, continuing: Bool = false) {
         self.sampling = sampling
         startTime = Double(max(0, start ?? 0))
         endTime = end.map(Double.init) ?? .infinity
         nextSampleTime = startTime
+        var lead = 0.0
         if case .rate(let fps) = sampling, fps > 0 {
             let interval = 1000 / fps
-            nextSampleTime = (startTime / interval).rounded(.up) * interval
+            // (A tolerance: 2700000 / (1000 / 3) is 8100.000000000001 in floating point.)
+            nextSampleTime = (startTime / interval - 1e-9).rounded(.up) * interval
+            if continuing && startTime > 0 {
+                // The first frame decoded sets the sampling going; start decoding early enough that
+                // frames before `start` are among them.
+                nextSampleTime = -.infinity
+                lead = max(interval, 2 * frameDurationMillis)
+            }
         }
+        replaysBeforeStart = continuing
         // The seek target in the stream's time base, when it fits in Int64 (else frames are decoded
         // from the start and skipped: a start past the end simply finds no frame).
-        if startTime > 0, !isStillImage, let format, let codec,
-           let offset = Int64(exactly: (startTime / 1000 * Double(timeBase.den) / Double(timeBase.num)).rounded(.down)),
+        let seekTime = max(0, startTime - lead)
+        if seekTime > 0, !isStillImage, let format, let codec,
+           let offset = Int64(exactly: (seekTime / 1000 * Double(timeBase.den) / Double(timeBase.num)).rounded(.down)),
            case let (target, overflow) = startPTS.addingReportingOverflow(offset), !overflow {
             if av_seek_frame(format, streamIndex, target, AVSEEK_FLAG_BACKWARD) >= 0 {
                 avcodec_flush_buffers(codec)
@@ -294,7 +310,8 @@ public final class VideoReader {
     public func next() throws -> SampledFrame? {
         while let (timestamp, index) = try decodeNext() {
             if Double(timestamp) > endTime { finished = true; return nil }
-            if Double(timestamp) + 0.5 < startTime { continue }
+            let early = Double(timestamp) + 0.5 < startTime
+            if early && !replaysBeforeStart { continue }
             let take: Bool
             switch sampling {
             case .everyFrame: take = true
@@ -308,7 +325,7 @@ public final class VideoReader {
                     nextSampleTime = (slot + 1) * interval
                 }
             }
-            if take {
+            if take && !early {
                 return SampledFrame(timestamp: timestamp, image: try convertFrame(), frameIndex: index)
             }
         }
