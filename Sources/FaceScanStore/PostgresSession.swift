@@ -42,18 +42,11 @@ struct PostgresAddress: Sendable, Equatable {
 
     /// The URL without its password, for messages. Cut as text (between "://" and the last "@"), so
     /// that a password URLComponents cannot parse is hidden too.
-    static func redacted(_ url: String) -> String { cutPassword(url, keep: ":***") }
+    static func redacted(_ url: String) -> String { JobStores.withoutPassword(url, mask: ":***") }
 
     /// The URL with no password at all: what is stored in jobs (a search job's collection store), so
     /// that no password is written into the database.
-    static func withoutPassword(_ url: String) -> String { cutPassword(url, keep: "") }
-
-    private static func cutPassword(_ url: String, keep: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
-        let credentials = url[scheme.upperBound..<at]
-        guard let colon = credentials.firstIndex(of: ":") else { return url }
-        return String(url[..<colon]) + keep + String(url[at...])
-    }
+    static func withoutPassword(_ url: String) -> String { JobStores.withoutPassword(url) }
 
     /// A store's identity whatever its URL's spelling: user, host, port and database.
     var key: String { "\(user)@\(socketDirectory ?? host):\(port)/\(database)" }

@@ -70,11 +70,21 @@ public enum JobStores {
         return !scheme.isEmpty && scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" }) ? scheme : nil
     }
 
+    /// A location with the password of its user part (SCHEME://USER:PASSWORD@…) replaced by `mask`,
+    /// cut as text (between "://" and the last "@"), so that a password a URL parser refuses is hidden too.
+    public static func withoutPassword(_ location: String, mask: String = "") -> String {
+        guard let scheme = location.range(of: "://"), let at = location[scheme.upperBound...].lastIndex(of: "@"),
+              let colon = location[scheme.upperBound..<at].firstIndex(of: ":") else { return location }
+        return String(location[..<colon]) + mask + String(location[at...])
+    }
+
     /// The backend at `location`.
     /// - Throws: InvalidParameterException for a scheme no backend handles.
     public static func open(_ location: String) throws -> JobBackend {
         guard let scheme = scheme(of: location) else { return DirectoryJobBackend(directory: location) }
-        guard let opener = backends.opener(scheme) else { throw APIError.invalidParameter("the job store \"\(location)\" is neither a directory nor a postgres:// URL") }
+        guard let opener = backends.opener(scheme) else {
+            throw APIError.invalidParameter("the job store \"\(withoutPassword(location, mask: ":***"))\" is neither a directory nor a postgres:// URL")
+        }
         return try opener(location)
     }
 }

@@ -134,7 +134,7 @@ extension CommandTable {
                     return .object([("JobId", .string(id)), ("JobStatus", .string(JobStatus.failed.rawValue)), ("StatusMessage", .string(message))])
                 }
             }
-            return .object([("JobStore", .string(StoreOption.shown(store.location))), ("Jobs", .array(jobs))])
+            return .object([("JobStore", .string(store.location)), ("Jobs", .array(jobs))])
         })
 
     static let deleteJob = CommandSpec(

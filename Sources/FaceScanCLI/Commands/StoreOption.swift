@@ -41,11 +41,4 @@ enum StoreOption {
         if JobStores.scheme(of: location) != nil || location.hasPrefix("/") { return location }
         return (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(location)
     }
-
-    /// The location as it is shown: a URL without its password.
-    static func shown(_ location: String) -> String {
-        guard JobStores.scheme(of: location) != nil, var c = URLComponents(string: location), c.password != nil else { return location }
-        c.password = "***"
-        return c.string ?? location
-    }
 }
