@@ -61,11 +61,6 @@ public final class JobStore: @unchecked Sendable {
         return JobStore(backend: backend, maxConcurrentJobs: limit, segmentLength: segment)
     }
 
-    /// `open(nil)`: the store the environment names.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> JobStore {
-        try open(nil, environment: environment)
-    }
-
     /// JobId and ClientRequestToken: `^[a-zA-Z0-9-_]+$`, 1 to 64 characters (they name files in the store).
     public static func isValidId(_ s: String) -> Bool {
         !s.isEmpty && s.utf8.count <= 64 && s.utf8.allSatisfy { c in
