@@ -11,7 +11,7 @@ public enum FaceScanMain {
         PostgresJobBackend.register()  // postgres:// job and collection stores
         if arguments.first == JobRunner.workerCommand, arguments.count == 3 {
             // A detached job worker started by start-face-detection (not a user command).
-            return JobRunner.work(storeDirectory: arguments[1], jobId: arguments[2])
+            return JobRunner.work(storeLocation: arguments[1], jobId: arguments[2])
         }
         do {
             switch try ArgumentParser(table: table).parse(arguments) {

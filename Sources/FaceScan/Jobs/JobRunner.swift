@@ -132,8 +132,8 @@ public final class JobRunner: JobSink {
 
     /// A worker process's body: runs the job; errors are recorded in the job, nothing is printed.
     /// - Returns: the exit status (0 when the job SUCCEEDED).
-    public static func work(storeDirectory: String, jobId: String) -> Int32 {
-        guard let store = try? JobStore(backend: JobStores.open(storeDirectory)) else { return 1 }
+    public static func work(storeLocation: String, jobId: String) -> Int32 {
+        guard let store = try? JobStore(backend: JobStores.open(storeLocation)) else { return 1 }
         do {
             guard let runner = try JobRunner(store: store, jobId: jobId) else { return 0 }
             try runner.run()
