@@ -211,13 +211,17 @@ public final class PostgresJobBackend: JobQueue, @unchecked Sendable {
         return !rows.isEmpty
     }
 
-    /// Locks the task's row (shared) if this attempt still holds it; false otherwise. Inside a transaction.
-    func holds(_ task: JobTask) throws -> Bool {
-        // The job's row first (as the items' foreign key check takes it), then the task's: the order a
-        // delete-job takes them in, so the two cannot deadlock.
-        guard !(try session.query("SELECT 1 FROM facescan_jobs WHERE job_id = \(task.jobId) FOR KEY SHARE")).isEmpty else { return false }
+    /// Locks the job's row, then the task's if this attempt still holds it; false otherwise. Inside a
+    /// transaction. The job's row first (as the items' foreign key check takes it): the order a
+    /// delete-job takes them in, so the two cannot deadlock. `exclusive` for a writer of the rows
+    /// themselves, else shared.
+    func holds(_ task: JobTask, exclusive: Bool = false) throws -> Bool {
+        guard !(try session.query("""
+            SELECT 1 FROM facescan_jobs WHERE job_id = \(task.jobId) FOR \(unescaped: exclusive ? "UPDATE" : "KEY SHARE")
+            """)).isEmpty else { return false }
         return !(try session.query("""
-            SELECT 1 FROM facescan_tasks WHERE job_id = \(task.jobId) AND number = \(Int32(task.number)) AND attempt = \(Int32(task.attempt)) AND state = 'queued' FOR SHARE
+            SELECT 1 FROM facescan_tasks WHERE job_id = \(task.jobId) AND number = \(Int32(task.number)) AND attempt = \(Int32(task.attempt))
+              AND state = 'queued' FOR \(unescaped: exclusive ? "UPDATE" : "SHARE")
             """)).isEmpty
     }
 
@@ -228,8 +232,9 @@ public final class PostgresJobBackend: JobQueue, @unchecked Sendable {
     public func complete(_ task: JobTask, warnings: [String]) throws -> Bool {
         let text = String(decoding: (try? JSONEncoder().encode(warnings)) ?? Data("[]".utf8), as: UTF8.self)
         return try session.transaction {
-            // The merge step's row is locked first, so that two segments ending at once take turns and
-            // the second one's count sees the first one done.
+            guard try holds(task) else { return false }
+            // The merge step's row is locked before the count, so that two segments ending at once take
+            // turns and the second one's count sees the first one done.
             try session.query("SELECT 1 FROM facescan_tasks WHERE job_id = \(task.jobId) AND number = \(Int32(JobTask.merge)) FOR UPDATE")
             let held = try session.query("""
                 UPDATE facescan_tasks SET state = 'done', lease_until = NULL, warnings = \(text)
@@ -245,18 +250,25 @@ public final class PostgresJobBackend: JobQueue, @unchecked Sendable {
     }
 
     public func succeed(_ task: JobTask, _ end: (inout JobRecord) -> Void) throws -> JobRecord? {
-        try session.transaction {
-            guard try lockHeld(task) else { return nil }
-            try session.query("UPDATE facescan_tasks SET state = 'done', lease_until = NULL WHERE job_id = \(task.jobId) AND number = \(Int32(task.number))")
-            return try endJob(task.jobId, end)
-        }
+        try endJob(from: task, taskState: "done", end)
     }
 
     public func fail(_ task: JobTask, _ end: (inout JobRecord) -> Void) throws -> JobRecord? {
+        try endJob(from: task, taskState: "failed", end)
+    }
+
+    /// In one transaction: the task, if this attempt holds it, put in `taskState`, and the running job's
+    /// record ended by `end` (nil when either was not so).
+    private func endJob(from task: JobTask, taskState: String, _ end: (inout JobRecord) -> Void) throws -> JobRecord? {
         try session.transaction {
-            guard try lockHeld(task) else { return nil }
-            try session.query("UPDATE facescan_tasks SET state = 'failed', lease_until = NULL WHERE job_id = \(task.jobId) AND number = \(Int32(task.number))")
-            return try endJob(task.jobId, end)
+            guard try holds(task, exclusive: true) else { return nil }
+            try session.query("UPDATE facescan_tasks SET state = \(taskState), lease_until = NULL WHERE job_id = \(task.jobId) AND number = \(Int32(task.number))")
+            // (`update` joins this transaction.)
+            return try update(task.jobId) { r in
+                guard r.status == .inProgress else { return false }
+                end(&r)
+                return true
+            }
         }
     }
 
@@ -265,23 +277,6 @@ public final class PostgresJobBackend: JobQueue, @unchecked Sendable {
             UPDATE facescan_tasks SET lease_until = NULL
             WHERE job_id = \(task.jobId) AND number = \(Int32(task.number)) AND attempt = \(Int32(task.attempt)) AND state = 'queued'
             """)
-    }
-
-    /// Locks the task's row if this attempt holds it (inside a transaction).
-    private func lockHeld(_ task: JobTask) throws -> Bool {
-        !(try session.query("""
-            SELECT 1 FROM facescan_tasks WHERE job_id = \(task.jobId) AND number = \(Int32(task.number)) AND attempt = \(Int32(task.attempt)) AND state = 'queued' FOR UPDATE
-            """)).isEmpty
-    }
-
-    /// Ends a running job's record (inside a transaction); nil when it had already ended.
-    private func endJob(_ id: String, _ end: (inout JobRecord) -> Void) throws -> JobRecord? {
-        guard let row = try session.query("SELECT record FROM facescan_jobs WHERE job_id = \(id) FOR UPDATE").first else { return nil }
-        var r = try Self.decode(try row.decode(String.self), id)
-        guard r.status == .inProgress else { return nil }
-        end(&r)
-        try session.query("UPDATE facescan_jobs SET record = \(Self.text(r)), status = \(r.status.rawValue) WHERE job_id = \(id)")
-        return r
     }
 
     public func forEachSegmentItem(_ jobId: String, _ body: (String) throws -> Void) throws {
