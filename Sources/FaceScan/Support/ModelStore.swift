@@ -45,10 +45,22 @@ public struct ModelFile: Sendable, Hashable {
         member: "fer/data/emotion_model_quantized.tflite", size: 93_160,
         sha256: "65e3961bb68f497bd02a8d075da8409364db90004edb80c0c6cb15647c4de559")
 
+    /// MTCNN's three networks (facenet-pytorch, MIT; PyTorch state dicts in the legacy torch.save format).
+    public static let mtcnnProposal = ModelFile(
+        name: "mtcnn_pnet.pt", package: "facenet-pytorch==2.6.0", member: "facenet_pytorch/data/pnet.pt",
+        size: 28_570, sha256: "a2a71925e0b9996a42f63e47efc1ca19043e69558b5c523b978d611dfae49c8f")
+    public static let mtcnnRefine = ModelFile(
+        name: "mtcnn_rnet.pt", package: "facenet-pytorch==2.6.0", member: "facenet_pytorch/data/rnet.pt",
+        size: 403_147, sha256: "bbb937de72efc9ef83b186c49f5f558467a1d7e3453a8ece0d71a886633f6a86")
+    public static let mtcnnOutput = ModelFile(
+        name: "mtcnn_onet.pt", package: "facenet-pytorch==2.6.0", member: "facenet_pytorch/data/onet.pt",
+        size: 1_559_269, sha256: "165bfbe42940416ccfb977545cf0e976d5bf321f67083ae2aaaa5c764280118d")
+
     /// Every file `facescan models fetch` installs.
     public static let all: [ModelFile] = [
         .faceDetectionShortRange, .faceDetectionFullRange, .faceDetectionFullRangeSparse,
         .faceLandmark, .irisLandmark, .faceRecognitionResNet, .shapePredictor5, .emotion,
+        .mtcnnProposal, .mtcnnRefine, .mtcnnOutput,
     ]
 }
 
