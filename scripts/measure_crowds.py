@@ -14,7 +14,11 @@ Prints Markdown tables: recall by face height in the stored image (< 10, 10-16, 
 the heights these are in the restored images), precision = true / (true + false) detections, the same
 for detections with Confidence >= 50, 70 and 90, the number of images and the seconds spent in facescan.
 
-usage: scripts/measure_crowds.py [--binary PATH] [--limit N] [--jobs J]   (default .build/release/facescan)
+`--reference` measures the reference runtime instead: facenet-pytorch 2.6.0's MTCNN (the weights facescan's
+crowd detector loads) with its defaults, in PyTorch on 2 threads, Confidence = 100 * probability
+(needs torch, torchvision, facenet-pytorch; see scripts/make_mtcnn_goldens.py).
+
+usage: scripts/measure_crowds.py [--binary PATH | --reference] [--limit N] [--jobs J]   (default .build/release/facescan)
 """
 import argparse, concurrent.futures, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -39,12 +43,18 @@ def iou(a, b):
     return inter / union if union > 0 else 0.0
 
 
-def detect(exe, entry, tmp):
-    """Restores one image, runs facescan on it: ([(box in restored pixels, Confidence)], seconds)."""
+def restore(entry, tmp):
     W, H = entry["original_width"], entry["original_height"]
     out = os.path.join(tmp, os.path.splitext(os.path.basename(entry["image"]))[0] + ".png")
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", os.path.join(DATA, entry["image"]),
                     "-vf", "scale=%d:%d" % (W, H), out], check=True)
+    return out
+
+
+def detect(exe, entry, tmp):
+    """Restores one image, runs facescan on it: ([(box in restored pixels, Confidence)], seconds)."""
+    W, H = entry["original_width"], entry["original_height"]
+    out = restore(entry, tmp)
     start = time.monotonic()
     r = subprocess.run([exe, "--quiet", "detect-faces", out], capture_output=True, text=True)
     seconds = time.monotonic() - start
@@ -56,6 +66,20 @@ def detect(exe, entry, tmp):
         b = f["BoundingBox"]
         dets.append(([b["Left"] * W, b["Top"] * H, b["Width"] * W, b["Height"] * H], f["Confidence"]))
     return dets, seconds
+
+
+def detect_reference(mtcnn, entry, tmp):
+    """facenet-pytorch's MTCNN on one restored image: ([(box, Confidence)], seconds)."""
+    from PIL import Image
+    path = restore(entry, tmp)
+    img = Image.open(path).convert("RGB")
+    os.remove(path)
+    start = time.monotonic()
+    boxes, probs = mtcnn.detect(img)
+    seconds = time.monotonic() - start
+    if boxes is None:
+        return [], seconds
+    return [([float(x1), float(y1), float(x2 - x1), float(y2 - y1)], 100 * float(p)) for (x1, y1, x2, y2), p in zip(boxes, probs)], seconds
 
 
 def match(faces, dets):
@@ -104,12 +128,13 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "facescan"), help="the facescan binary")
     ap.add_argument("--limit", type=int, help="measure only the first N images")
     ap.add_argument("--jobs", type=int, default=2, help="facescan processes at a time (default 2)")
+    ap.add_argument("--reference", action="store_true", help="measure facenet-pytorch's MTCNN instead of facescan")
     args = ap.parse_args()
     if not os.path.isdir(DATA):
         print("measure_crowds: %s is absent (third-party evaluation data, not part of the repository); nothing measured" % DATA)
         return 0
-    exe = os.path.abspath(args.binary)
-    if not os.access(exe, os.X_OK):
+    exe = "facenet-pytorch 2.6.0 MTCNN (reference)" if args.reference else os.path.abspath(args.binary)
+    if not args.reference and not os.access(exe, os.X_OK):
         sys.exit("measure_crowds: %s is not an executable facescan binary (see --binary)" % exe)
     if shutil.which("ffmpeg") is None:
         sys.exit("measure_crowds: ffmpeg is needed to restore the images to their original sizes")
@@ -118,8 +143,16 @@ def main():
     tmp = tempfile.mkdtemp(prefix="measure_crowds.")
     wall = time.monotonic()
     try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            outs = list(pool.map(lambda e: detect(exe, e, tmp), entries))
+        if args.reference:
+            import torch
+            from facenet_pytorch import MTCNN
+            torch.set_num_threads(2)
+            torch.set_grad_enabled(False)
+            mtcnn = MTCNN(keep_all=True, device="cpu")
+            outs = [detect_reference(mtcnn, e, tmp) for e in entries]
+        else:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+                outs = list(pool.map(lambda e: detect(exe, e, tmp), entries))
     except (RuntimeError, subprocess.CalledProcessError) as e:
         sys.exit("measure_crowds: %s" % e)
     finally:
@@ -133,7 +166,7 @@ def main():
     restored = ["< %.0f" % (EDGES[0] * factor)] + ["%.0f-%.0f" % (a * factor, b * factor) for a, b in zip(EDGES, EDGES[1:])] \
         + [">= %.0f" % (EDGES[-1] * factor)]
 
-    print("## facescan detect-faces on wider_crowds (%s)\n" % DATA)
+    print("## %s on wider_crowds (%s)\n" % ("MTCNN (facenet-pytorch)" if args.reference else "facescan detect-faces", DATA))
     print("%d images restored to their original sizes, IoU >= %.1f, WIDER-invalid faces ignored; %s.\n"
           % (len(entries), IOU, exe))
     found, total, tp, fp, ignored = score(results, 0)

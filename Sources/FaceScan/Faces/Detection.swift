@@ -6,6 +6,10 @@ public struct Detection: Sendable {
     public var keypoints: [(x: Double, y: Double)]
     /// Probability in [0, 1].
     public var score: Float
+    /// MTCNN's probability when MTCNN found this face too (or only MTCNN did), else nil.
+    public var crowdScore: Float? = nil
+    /// True when only MTCNN found this face (then `score` is MTCNN's probability).
+    public var crowdOnly = false
 
     public init(xmin: Double, ymin: Double, xmax: Double, ymax: Double, keypoints: [(x: Double, y: Double)], score: Float) {
         self.xmin = xmin; self.ymin = ymin; self.xmax = xmax; self.ymax = ymax

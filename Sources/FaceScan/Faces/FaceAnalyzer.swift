@@ -33,6 +33,9 @@ public struct AnalysedFace: Sendable {
 ///   Quality, and Landmarks and Pose from the detector's six keypoints (`KeypointPose`: eyeLeft, eyeRight
 ///   and nose; a pose fitted to a 3-D face model), but no mesh-based attributes.
 ///   Weak detections the mesh rejects (printed crests, patterns) are false positives and are dropped.
+///   MTCNN's probability (`Detection.crowdScore`) counts as sure from 0.9 (`unmeshedCrowdMinScore`):
+///   a face only MTCNN found needs the mesh or that probability, and carries only four keypoints, so
+///   without a mesh its Pose is left out.
 public final class FaceAnalyzer {
     public let detector: FaceDetector
     private let mesh: FaceMesh
@@ -42,9 +45,12 @@ public final class FaceAnalyzer {
     private var emotion: EmotionModel?
     public static let minPresence: Float = 0.5
     /// The model files an analyser loads at once (the emotion model is loaded on first use).
-    static let models: [ModelFile] = [.faceDetectionFullRange, .faceDetectionShortRange, .faceLandmark, .irisLandmark]
+    static let models: [ModelFile] = [.faceDetectionFullRange, .faceDetectionShortRange, .faceLandmark, .irisLandmark,
+                                       .mtcnnProposal, .mtcnnRefine, .mtcnnOutput]
     /// Detector probability above which a face the mesh cannot read is still reported.
     public static let unmeshedMinScore: Float = 0.7
+    /// The same for MTCNN's probability (`Detection.crowdScore`), which crowds its values near 1.
+    public static let unmeshedCrowdMinScore: Float = 0.9
 
     public init(store: ModelStore = ModelStore(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         detector = try FaceDetector(store: store, threads: threads)
@@ -74,7 +80,8 @@ public final class FaceAnalyzer {
                     meshed = MeshedFace(mesh: m, leftEye: eyes.left, rightEye: eyes.right)
                 }
             }
-            if meshed == nil && d.score < unmeshedMinScore { continue }
+            let sure = (d.crowdScore ?? 0) >= Self.unmeshedCrowdMinScore || (!d.crowdOnly && d.score >= unmeshedMinScore)
+            if meshed == nil && !sure { continue }
             out.append(try finish(d, meshed, image, attributes))
         }
         return out
@@ -111,7 +118,8 @@ public final class FaceAnalyzer {
     private func finish(_ d: Detection, _ meshed: MeshedFace?, _ image: RGBImage, _ attributes: FaceAttributes,
                         fit: BoxOnMesh? = nil) throws -> AnalysedFace {
         let box = BoundingBox(xmin: d.xmin, ymin: d.ymin, xmax: d.xmax, ymax: d.ymax, frameWidth: image.width, frameHeight: image.height)
-        let confidence = meshed.map { min(100, 100 * (d.score * $0.mesh.presence).squareRoot()) } ?? min(100, 100 * d.score)
+        let confidence = meshed.map { min(100, 100 * (d.score * $0.mesh.presence).squareRoot()) }
+            ?? min(100, 100 * max(d.score, d.score >= Self.unmeshedMinScore ? 0 : d.crowdScore ?? 0))
         var face = AnalysedFace(detection: d, meshed: meshed, detail: FaceDetail(boundingBox: box, confidence: confidence))
         face.boxOnMesh = fit ?? meshed.map { BoxOnMesh(d, on: $0.mesh.points) }
         if fit == nil { face.appearance = meshed.map { FaceAppearance(image, points: $0.mesh.points) } }

