@@ -2,13 +2,14 @@
 # Builds the libFuzzer harnesses of Fuzz/ and runs each for a number of executions.
 #
 # usage: scripts/fuzz.sh [HARNESS...] [-runs=N] [LIBFUZZER FLAG...]
-#   HARNESS   tflite dlib token json arguments (default: all)
+#   HARNESS   tflite dlib torch token json arguments (default: all)
 #   -runs=N   executions per harness (default 200000); any other -flag=value goes to libFuzzer
 #   --build   only build the binaries (.build-fuzz/bin/HARNESS)
 #
 # The parsers that read untrusted bytes, each fuzzed through the entry point the tool uses:
 #   tflite     NeuralNetwork(tfliteBytes:) — FlatBufferReader, TFLiteModel, constants, TFLiteGraphBuilder
 #   dlib       DlibShapePredictorModel (then predict) and NeuralNetwork(dlibResNetBytes:) — DlibReader
+#   torch      TorchCheckpoint (PickleReader) and NeuralNetwork(mtcnn:) for each MTCNN stage
 #   token      PaginationToken.decode and Base64URL (NextToken)
 #   json       JSON(parsing:) (stored result items), with a render/parse round trip
 #   arguments  ArgumentParser(table: CommandTable.all).parse (argv split at NUL bytes and newlines)
@@ -26,10 +27,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL=(tflite dlib token json arguments)
-declare -A SOURCE=([tflite]=TFLiteFuzz [dlib]=DlibFuzz [token]=TokenFuzz [json]=JSONFuzz [arguments]=ArgumentsFuzz)
+ALL=(tflite dlib torch token json arguments)
+declare -A SOURCE=([tflite]=TFLiteFuzz [dlib]=DlibFuzz [torch]=TorchFuzz [token]=TokenFuzz [json]=JSONFuzz [arguments]=ArgumentsFuzz)
 # Largest input per harness: TFLite and dlib seeds are a few KB to 20 KB; texts are short.
-declare -A MAX_LEN=([tflite]=65536 [dlib]=65536 [token]=1024 [json]=8192 [arguments]=4096)
+declare -A MAX_LEN=([tflite]=65536 [dlib]=65536 [torch]=65536 [token]=1024 [json]=8192 [arguments]=4096)
 
 RUNS=200000
 BUILD_ONLY=0
@@ -55,12 +56,12 @@ mkdir -p "$OBJ" "$BIN" "$OUT/logs"
 
 SWIFTC=${SWIFTC:-swiftc}
 MARCH=${FACESCAN_MARCH:-native}
-PKG_CFLAGS=$(pkg-config --cflags libavformat libavcodec libswscale libavutil)
-PKG_LIBS=$(pkg-config --libs libavformat libavcodec libswscale libavutil)
+PKG_CFLAGS=$(pkg-config --cflags libavformat libavcodec libswscale libavutil freetype2)
+PKG_LIBS=$(pkg-config --libs libavformat libavcodec libswscale libavutil freetype2)
 # -O keeps Swift's overflow and bounds checks (only -Ounchecked removes them) and makes the loaders
 # fast enough for millions of executions.
 COMMON=(-swift-version 5 -O -g -sanitize=fuzzer,address -parse-as-library -Xcc "-march=$MARCH" -I "$OBJ"
-        -I Sources/CFFmpeg $PKG_CFLAGS)
+        -I Sources/CFFmpeg -I Sources/CFreeType $PKG_CFLAGS)
 STAMP="$($SWIFTC --version 2>&1 | head -1) ${COMMON[*]}"
 
 # up_to_date TARGET SOURCE...: the target exists, is newer than every source and was built with these flags.

@@ -9,6 +9,8 @@ fuzzers start from inputs that reach deep into each parser:
   DEQUANTIZE and CSR-sparse weights with DENSIFY;
 - dlib: small shape predictors that load and the head of a face recognition ResNet file (loss layer,
   all wrapper versions, input layer, the first layers with their parameters);
+- torch: PyTorch legacy checkpoints (torch.save's pickles and raw storages): a P-Net-shaped state dict
+  with synthetic weights, and a one-tensor one;
 - token: NextTokens signed with the harness's key, and token bodies (the harness signs its input);
 - json: JSON documents like the stored result items, with escapes, surrogates and numbers;
 - arguments: command lines (one argument per line) from the commands' examples.
@@ -459,6 +461,52 @@ def resnet_head(layers):
 TOKEN_KEY = b"facescan fuzz key: 32 bytes long"
 
 
+# PyTorch's legacy torch.save format (Sources/FaceScan/NeuralNet/PyTorch/TorchCheckpoint.swift): pickles
+# written opcode by opcode (no torch needed), then the raw float32 storages.
+def p_str(s):
+    b = s.encode()
+    return b"X" + struct.pack("<I", len(b)) + b
+
+
+def p_int(i):
+    return b"K" + bytes([i]) if i < 256 else b"M" + struct.pack("<H", i) if i < 65536 else b"J" + struct.pack("<i", i)
+
+
+def p_tuple(items):
+    return b"(" + b"".join(p_int(i) for i in items) + b"t"
+
+
+def torch_checkpoint(tensors):
+    """tensors: [(name, shape)], values a ramp; contiguous, one storage each."""
+    magic = b"\x80\x02\x8a\x0a" + bytes([0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]) + b"."
+    version = b"\x80\x02M\xe9\x03."
+    info = b"\x80\x02}(" + p_str("protocol_version") + b"M\xe9\x03" + p_str("little_endian") + b"\x88u."
+    state = b"\x80\x02ccollections\nOrderedDict\n)R("
+    keys, data = [], b""
+    for i, (name, shape) in enumerate(tensors):
+        n = 1
+        for d in shape:
+            n *= d
+        strides = [1] * len(shape)
+        for d in range(len(shape) - 2, -1, -1):
+            strides[d] = strides[d + 1] * shape[d + 1]
+        key = str(1000 + i)
+        keys.append(key)
+        state += (p_str(name) + b"ctorch._utils\n_rebuild_tensor_v2\n(" + b"(" + p_str("storage") + b"ctorch\nFloatStorage\n"
+                  + p_str(key) + p_str("cpu") + p_int(n) + b"NtQ" + p_int(0) + p_tuple(shape) + p_tuple(strides)
+                  + b"\x89ccollections\nOrderedDict\n)RtR")
+        data += struct.pack("<q", n) + f32(ramp(n, 0.01))
+    state += b"u}(" + p_str("_metadata") + b"}ub."
+    key_list = b"\x80\x02](" + b"".join(p_str(k) for k in keys) + b"e."
+    return magic + version + info + state + key_list + data
+
+
+PNET = [("conv1.weight", [10, 3, 3, 3]), ("conv1.bias", [10]), ("prelu1.weight", [10]),
+        ("conv2.weight", [16, 10, 3, 3]), ("conv2.bias", [16]), ("prelu2.weight", [16]),
+        ("conv3.weight", [32, 16, 3, 3]), ("conv3.bias", [32]), ("prelu3.weight", [32]),
+        ("conv4_1.weight", [2, 32, 1, 1]), ("conv4_1.bias", [2]), ("conv4_2.weight", [4, 32, 1, 1]), ("conv4_2.bias", [4])]
+
+
 def token_body(job_id, order, position):
     i = job_id.encode()
     return bytes([1, order]) + struct.pack(">I", position) + bytes([len(i)]) + i
@@ -521,6 +569,7 @@ def main():
                  "sp-2levels": shape_predictor(3, [([3, 1, 0], 5), ([7, 3], 6)]),
                  "resnet-head": resnet_head(4),
                  "resnet-header": resnet_head(0)},
+        "torch": {"pnet": torch_checkpoint(PNET), "one-tensor": torch_checkpoint([("conv1.bias", [10])])},
         "token": {"token": token("abc123", 0, 0), "token-long": token("J" * 64, 1, 1000),
                   "body": token_body("job_1", 1, 4242), "body-empty-id": token_body("", 0, 0xFFFFFFFF)},
         "json": JSON_SEEDS,
