@@ -29,12 +29,13 @@ $FACESCAN_MODELS or ~/.cache/facescan/models (`facescan models fetch`).
 import hashlib
 import json
 import os
-import subprocess
 import sys
 
 import dlib
 import numpy as np
-from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from golden_images import decode  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "FaceScanTests", "Goldens", "dlib")
@@ -43,17 +44,6 @@ MODELS = os.environ.get("FACESCAN_MODELS") or os.path.join(
 PHOTOS = os.environ.get("FACESCAN_TEST_PHOTOS") or os.path.join(
     os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "facescan", "test-photos")
 OPENCV = "/usr/share/doc/opencv-doc/examples/data"
-
-
-def decode(path):
-    """The image as facescan's VideoReader decodes it (FFmpeg + swscale), HxWx3 uint8."""
-    w, h = Image.open(path).size
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i", path, "-frames:v", "1", "-f", "rawvideo",
-                          "-pix_fmt", "rgb24", "-sws_flags", "bilinear+accurate_rnd+full_chroma_int", "-"],
-                         check=True, capture_output=True).stdout
-    if len(raw) != w * h * 3:
-        sys.exit(f"ffmpeg decoded {len(raw)} bytes from {path}, expected {w}x{h}x3")
-    return np.frombuffer(raw, np.uint8).reshape(h, w, 3).copy()
 
 
 def synthetic_chip():

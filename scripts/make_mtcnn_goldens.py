@@ -25,31 +25,19 @@ import math
 import os
 import sys
 
-import subprocess
-
 import numpy as np
 import torch
 from facenet_pytorch import MTCNN
 from facenet_pytorch.models.mtcnn import ONet, PNet, RNet
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from golden_images import decode  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "FaceScanTests", "Goldens", "mtcnn")
 PHOTOS = os.environ.get("FACESCAN_TEST_PHOTOS") or os.path.join(
     os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "facescan", "test-photos")
 OPENCV = "/usr/share/doc/opencv-doc/examples/data"
-
-
-def decode(path):
-    """The image as facescan decodes it (FFmpeg + swscale, as scripts/make_dlib_goldens.py), HxWx3 uint8."""
-    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
-                            "-of", "csv=p=0", path], check=True, capture_output=True, text=True).stdout
-    w, h = (int(v) for v in probe.strip().split(","))
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i", path, "-frames:v", "1", "-f", "rawvideo",
-                          "-pix_fmt", "rgb24", "-sws_flags", "bilinear+accurate_rnd+full_chroma_int", "-"],
-                         check=True, capture_output=True).stdout
-    if len(raw) != w * h * 3:
-        sys.exit(f"ffmpeg decoded {len(raw)} bytes from {path}, expected {w}x{h}x3")
-    return np.frombuffer(raw, np.uint8).reshape(h, w, 3).copy()
 
 
 def synthetic(h, w):
