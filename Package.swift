@@ -92,6 +92,8 @@ let package = Package(
         .testTarget(
             name: "FaceScanTests",
             dependencies: ["FaceScan", "FaceScanStore", "FaceScanServer", "FaceScanCLI", "CFFmpeg"],
+            // Read by path (#filePath), not as bundle resources.
+            exclude: ["Goldens"],
             swiftSettings: optimise
         ),
     ],

@@ -110,6 +110,16 @@ struct MTCNNParityTests {
         return image
     }
 
+    /// facenet-pytorch's pyramid up to 1080p; above 2.8 MP the first level is held at 1 MP.
+    @Test func thePyramidsLevels() throws {
+        let detector = try #require(Self.detector, "MTCNN models missing: run `facescan models fetch`")
+        let hd = detector.scales(width: 1920, height: 1080)
+        #expect(abs(hd[0] - 0.6) < 1e-12 && hd.count == 12 && abs(hd[1] - 0.6 * 0.709) < 1e-12)
+        #expect(detector.scales(width: 8, height: 2000).isEmpty)
+        let uhd = try #require(detector.scales(width: 3840, height: 2160).first)
+        #expect(abs(3840 * 2160 * uhd * uhd - 1_000_000) < 1)
+    }
+
     @Test("the cascade finds facenet-pytorch's faces: boxes and landmarks within 0.5 px", arguments: photos)
     func cascade(_ p: Photo) throws {
         let detector = try #require(Self.detector, "MTCNN models missing: run `facescan models fetch`")

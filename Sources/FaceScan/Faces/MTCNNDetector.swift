@@ -43,9 +43,10 @@ public final class MTCNNDetector {
         public var thresholds: (proposal: Float, refine: Float, output: Float) = (0.6, 0.7, 0.7)
         /// Pyramid step.
         public var factor: Double = 0.709
-        /// The largest pyramid level, in pixels: in frames larger than about 8 MP the smallest face looked
-        /// for grows so the first level stays this size (4K: 20 px; 8K: 40 px).
-        public var maxLevelPixels: Double = 3_200_000
+        /// The largest pyramid level, in pixels, which bounds P-Net's memory (its first layer holds ten
+        /// floats per pixel: 40 MB here). In frames above about 2.8 MP the smallest face looked for
+        /// grows so that the first level stays this size: 1440p 23 px, 4K 35 px, 8K 69 px.
+        public var maxLevelPixels: Double = 1_000_000
         public init() {}
     }
 
@@ -60,9 +61,8 @@ public final class MTCNNDetector {
     private final class Worker {
         let refine: NeuralNetwork
         let output: NeuralNetwork
-        /// P-Net for each pyramid level of the last frame size.
-        var proposals: [Int: NeuralNetwork] = [:]
-        var frameSize = (0, 0)
+        /// P-Net for each tile size (input rows, columns).
+        var proposals: [SIMD2<Int>: NeuralNetwork] = [:]
         var input: [Float] = []
         init(refine: NeuralNetwork, output: NeuralNetwork) { self.refine = refine; self.output = output }
     }
@@ -73,6 +73,8 @@ public final class MTCNNDetector {
     private let workers: WorkerSet<Worker>
 
     static let models: [ModelFile] = [.mtcnnProposal, .mtcnnRefine, .mtcnnOutput]
+    /// P-Net output cells per tile side.
+    static let tileCells = 64
 
     public init(store: ModelStore, threads: Int = 1, options: Options = Options()) throws {
         func checkpoint(_ m: ModelFile) throws -> (TorchCheckpoint, String) {
@@ -145,36 +147,58 @@ public final class MTCNNDetector {
     }
 
     /// P-Net on one pyramid level: its boxes (probability ≥ the proposal threshold) after NMS at 0.5.
+    ///
+    /// The level runs in tiles of `tileCells`² output cells, each on its own input (2·cells + 10 pixels
+    /// a side: P-Net is fully convolutional, 12 pixels seen per cell at a stride of 2, and a tile starts
+    /// on even coordinates so that the 2×2 pool keeps its phase). The result is that of one run on the
+    /// whole level; the memory is that of a tile, and every level shares the networks of its tile sizes
+    /// (a 1080p frame's largest level alone would need 50 MB of buffers).
     private func propose(_ worker: Worker, _ image: RGBImage, level: Int, scale: Double) throws -> [Box] {
         let oh = Int(Double(image.height) * scale + 1), ow = Int(Double(image.width) * scale + 1)
-        if worker.frameSize != (image.width, image.height) {
-            worker.proposals = [:]
-            worker.frameSize = (image.width, image.height)
+        // Output size of the whole level: conv 3×3, pool 2×2 s2 (ceil), conv 3×3, conv 3×3.
+        let ph = ((oh - 2) - 1) / 2 + 1 - 4, pw = ((ow - 2) - 1) / 2 + 1 - 4
+        guard ph >= 1, pw >= 1 else { return [] }
+        let side = 2 * Self.tileCells + 10
+        if worker.input.count < oh * ow * 3 + side * side * 3 {
+            worker.input = [Float](repeating: 0, count: oh * ow * 3 + side * side * 3)
         }
-        let net: NeuralNetwork
-        if let n = worker.proposals[level] { net = n } else {
-            net = try NeuralNetwork(mtcnn: .proposal, checkpoint: proposal, name: proposalName, height: oh, width: ow)
-            worker.proposals[level] = net
-        }
-        if worker.input.count < oh * ow * 3 { worker.input = [Float](repeating: 0, count: oh * ow * 3) }
-        let outputs: [UnsafeBufferPointer<Float>] = try worker.input.withUnsafeMutableBufferPointer { buf in
-            AreaResample.resize(image, x0: 0, y0: 0, width: image.width, height: image.height, outWidth: ow, outHeight: oh,
-                                offset: -127.5, scale: 0.0078125, into: buf.baseAddress!)
-            return try net.run(UnsafeBufferPointer(rebasing: buf[0..<oh * ow * 3]))
-        }
-        let ph = net.outputShapes[0][1], pw = net.outputShapes[0][2]
-        let prob = outputs[0], reg = outputs[1]
         let s = Float(scale)
         var boxes: [Box] = []
-        for y in 0..<ph {
-            for x in 0..<pw {
-                let i = y * pw + x
-                let p = prob[i * 2 + 1]
-                guard p >= options.thresholds.proposal else { continue }
-                let fx = Float(x), fy = Float(y)
-                boxes.append(Box(x1: ((2 * fx + 1) / s).rounded(.down), y1: ((2 * fy + 1) / s).rounded(.down),
-                                 x2: ((2 * fx + 12) / s).rounded(.down), y2: ((2 * fy + 12) / s).rounded(.down),
-                                 score: p, reg: (reg[i * 4], reg[i * 4 + 1], reg[i * 4 + 2], reg[i * 4 + 3])))
+        try worker.input.withUnsafeMutableBufferPointer { buf in
+            let level = buf.baseAddress!, tile = level + oh * ow * 3
+            AreaResample.resize(image, x0: 0, y0: 0, width: image.width, height: image.height, outWidth: ow, outHeight: oh,
+                                offset: -127.5, scale: 0.0078125, into: level)
+            for r0 in stride(from: 0, to: ph, by: Self.tileCells) {
+                let rows = min(Self.tileCells, ph - r0), inRows = min(2 * rows + 10, oh - 2 * r0)
+                for c0 in stride(from: 0, to: pw, by: Self.tileCells) {
+                    let cols = min(Self.tileCells, pw - c0), inCols = min(2 * cols + 10, ow - 2 * c0)
+                    let key = SIMD2(inRows, inCols)
+                    let net: NeuralNetwork
+                    if let n = worker.proposals[key] { net = n } else {
+                        // Edge tiles vary with the frame size: a server seeing photos of many sizes
+                        // keeps at most 64 networks (about 0.5 MB each).
+                        if worker.proposals.count >= 64 { worker.proposals = [:] }
+                        net = try NeuralNetwork(mtcnn: .proposal, checkpoint: proposal, name: proposalName, height: inRows, width: inCols)
+                        worker.proposals[key] = net
+                    }
+                    precondition(net.outputShapes[0][1] == rows && net.outputShapes[0][2] == cols, "P-Net tile of the wrong size")
+                    for y in 0..<inRows {
+                        (tile + y * inCols * 3).update(from: level + ((2 * r0 + y) * ow + 2 * c0) * 3, count: inCols * 3)
+                    }
+                    let outputs = try net.run(UnsafeBufferPointer(start: tile, count: inRows * inCols * 3))
+                    let prob = outputs[0], reg = outputs[1]
+                    for y in 0..<rows {
+                        for x in 0..<cols {
+                            let i = y * cols + x
+                            let p = prob[i * 2 + 1]
+                            guard p >= options.thresholds.proposal else { continue }
+                            let fx = Float(c0 + x), fy = Float(r0 + y)
+                            boxes.append(Box(x1: ((2 * fx + 1) / s).rounded(.down), y1: ((2 * fy + 1) / s).rounded(.down),
+                                             x2: ((2 * fx + 12) / s).rounded(.down), y2: ((2 * fy + 12) / s).rounded(.down),
+                                             score: p, reg: (reg[i * 4], reg[i * 4 + 1], reg[i * 4 + 2], reg[i * 4 + 3])))
+                        }
+                    }
+                }
             }
         }
         return Self.nms(boxes, 0.5)

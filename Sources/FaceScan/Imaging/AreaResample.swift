@@ -16,40 +16,34 @@ enum AreaResample {
                        offset: Float, scale: Float, into output: UnsafeMutablePointer<Float>) {
         precondition(x0 >= 0 && y0 >= 0 && width >= 1 && height >= 1 && x0 + width <= image.width
                      && y0 + height <= image.height && outWidth >= 1 && outHeight >= 1, "area resize outside the image")
-        // Horizontal pass: per input row of the region, the sum of each output column's window.
+        // Per output row: the column-window sums of each input row of its row window, added up, then
+        // divided by the window's size. Only one output row of sums is held (no frame-sized buffer);
+        // adjacent row windows share at most one input row.
         let columns = (0..<outWidth).map { window($0, outWidth, width) }
-        var rowSums = [Float](repeating: 0, count: height * outWidth * 3)
+        var sums = [Float](repeating: 0, count: outWidth * 3)
         image.pixels.withUnsafeBufferPointer { px in
-            rowSums.withUnsafeMutableBufferPointer { sums in
-                for y in 0..<height {
-                    let row = ((y0 + y) * image.width + x0) * 3
-                    for (ox, cols) in columns.enumerated() {
-                        var r: Float = 0, g: Float = 0, b: Float = 0
-                        for x in cols {
-                            let p = row + x * 3
-                            r += Float(px[p]); g += Float(px[p + 1]); b += Float(px[p + 2])
-                        }
-                        let o = (y * outWidth + ox) * 3
-                        sums[o] = r; sums[o + 1] = g; sums[o + 2] = b
-                    }
-                }
-            }
-        }
-        // Vertical pass: the rows of each output row's window, divided by the window's size.
-        rowSums.withUnsafeBufferPointer { sums in
-            for oy in 0..<outHeight {
-                let rows = window(oy, outHeight, height)
-                for ox in 0..<outWidth {
-                    var r: Float = 0, g: Float = 0, b: Float = 0
+            sums.withUnsafeMutableBufferPointer { acc in
+                for oy in 0..<outHeight {
+                    let rows = window(oy, outHeight, height)
+                    for i in 0..<acc.count { acc[i] = 0 }
                     for y in rows {
-                        let p = (y * outWidth + ox) * 3
-                        r += sums[p]; g += sums[p + 1]; b += sums[p + 2]
+                        let row = ((y0 + y) * image.width + x0) * 3
+                        for (ox, cols) in columns.enumerated() {
+                            var r: Float = 0, g: Float = 0, b: Float = 0
+                            for x in cols {
+                                let p = row + x * 3
+                                r += Float(px[p]); g += Float(px[p + 1]); b += Float(px[p + 2])
+                            }
+                            acc[ox * 3] += r; acc[ox * 3 + 1] += g; acc[ox * 3 + 2] += b
+                        }
                     }
-                    let n = Float(rows.count) * Float(columns[ox].count)
-                    let o = (oy * outWidth + ox) * 3
-                    output[o] = (r / n + offset) * scale
-                    output[o + 1] = (g / n + offset) * scale
-                    output[o + 2] = (b / n + offset) * scale
+                    for ox in 0..<outWidth {
+                        let n = Float(rows.count) * Float(columns[ox].count)
+                        let o = (oy * outWidth + ox) * 3
+                        output[o] = (acc[ox * 3] / n + offset) * scale
+                        output[o + 1] = (acc[ox * 3 + 1] / n + offset) * scale
+                        output[o + 2] = (acc[ox * 3 + 2] / n + offset) * scale
+                    }
                 }
             }
         }
