@@ -118,8 +118,9 @@ public final class FaceAnalyzer {
     private func finish(_ d: Detection, _ meshed: MeshedFace?, _ image: RGBImage, _ attributes: FaceAttributes,
                         fit: BoxOnMesh? = nil) throws -> AnalysedFace {
         let box = BoundingBox(xmin: d.xmin, ymin: d.ymin, xmax: d.xmax, ymax: d.ymax, frameWidth: image.width, frameHeight: image.height)
-        let confidence = meshed.map { min(100, 100 * (d.score * $0.mesh.presence).squareRoot()) }
-            ?? min(100, 100 * max(d.score, d.score >= Self.unmeshedMinScore ? 0 : d.crowdScore ?? 0))
+        // Without a mesh: the probability that made the face sure (BlazeFace's, else MTCNN's).
+        let unmeshed = d.score >= Self.unmeshedMinScore ? d.score : max(d.score, d.crowdScore ?? 0)
+        let confidence = meshed.map { min(100, 100 * (d.score * $0.mesh.presence).squareRoot()) } ?? min(100, 100 * unmeshed)
         var face = AnalysedFace(detection: d, meshed: meshed, detail: FaceDetail(boundingBox: box, confidence: confidence))
         face.boxOnMesh = fit ?? meshed.map { BoxOnMesh(d, on: $0.mesh.points) }
         if fit == nil { face.appearance = meshed.map { FaceAppearance(image, points: $0.mesh.points) } }
