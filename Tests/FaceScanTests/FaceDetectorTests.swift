@@ -88,6 +88,35 @@ import Testing
         #expect(try blazeFace.detect(frame).filter { $0.score >= FaceAnalyzer.unmeshedMinScore }.count < 6)
     }
 
+    @Test func aBoxOverAGroupDoesNotTakeTheFacesInIt() throws {
+        // Six copies of the astronaut at 110 px (faces about 22 px): BlazeFace draws one weak box
+        // (about 100 px, probability 0.5) over the middle ones, which MTCNN finds one by one. Before,
+        // that box took the MTCNN face it held as its own and was reported, unmeshed, in its place.
+        let astro = try FaceAttributeTests.photo("astronaut.png")
+        let small = TrackingTests.crop(astro, x: 0, y: 0, side: astro.width - 2, to: 110)
+        let spots = [(20, 20), (230, 40), (450, 20), (60, 220), (300, 230), (500, 200)]
+        let frame = TrackingTests.frame(spots.map { (small, $0.0, $0.1) }, timestamp: 0).image
+        let analyzer = try #require(Self.analyzer, "models missing: run `facescan models fetch`")
+        let faces = try analyzer.analyse(frame)
+        #expect(faces.count == 6 && faces.allSatisfy { $0.detection.height < 40 }, "\(faces.map(\.detection))")
+    }
+
+    @Test func theCrowdDetectorFindsAFaceAgainNearItsLastBox() throws {
+        let detector = try #require(Self.detector, "models missing: run `facescan models fetch`")
+        let cam = try FaceAttributeTests.photo("camera.png")
+        let small = TrackingTests.crop(cam, x: 0, y: 0, side: cam.width - 2, to: 105)
+        let before = try #require(try detector.detectCrowd(TrackingTests.frame([(small, 230, 40)], timestamp: 0).image).first)
+        // The face moved by half its size: found again there, only around its last box.
+        let shift = (before.xmax - before.xmin) / 2
+        let moved = TrackingTests.frame([(small, 230 + Int(shift), 40)], timestamp: 200).image
+        let last = PixelRect(x: before.xmin, y: before.ymin, width: before.width, height: before.height)
+        let again = try detector.detectCrowd(moved, around: last)
+        #expect(again.count == 1 && abs(again[0].xmin - before.xmin - shift) < 3, "\(again) after \(before)")
+        // Nothing around a box on the background, or outside the frame.
+        #expect(try detector.detectCrowd(moved, around: PixelRect(x: 400, y: 250, width: 15, height: 15)).isEmpty)
+        #expect(try detector.detectCrowd(moved, around: PixelRect(x: 900, y: -500, width: 15, height: 15)).isEmpty)
+    }
+
     @Test func smallFaceInALargeFrameIsFoundOnce() throws {
         let detector = try #require(Self.detector, "models missing: run `facescan models fetch`")
         let messi = try Self.image(TestSupport.opencvData("messi5.jpg"))

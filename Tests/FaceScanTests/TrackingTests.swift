@@ -92,6 +92,52 @@ import Testing
         #expect(first.count == 1 && second.count == 1 && first.isDisjoint(with: second), "tracks \(first), \(second)")
     }
 
+    @Test func inACrowdASmallFaceComingIntoViewIsFoundAtOnce() throws {
+        let analyzer = try #require(Self.analyzer, "models missing: run `facescan models fetch`")
+        // Five copies of the cameraman shrunk to 105 px (faces about 15 px: only MTCNN finds them, and
+        // the mesh cannot read them), and a sixth from frame 2 on.
+        let cam = try FaceAttributeTests.photo("camera.png")
+        let small = Self.crop(cam, x: 0, y: 0, side: cam.width - 2, to: 105)
+        let crowd = [(230, 40), (450, 20), (500, 200), (150, 130), (20, 120)], newcomer = (520, 110)
+        let run = (0..<5).map { k in Self.frame((crowd + (k >= 2 ? [newcomer] : [])).map { (small, $0.0, $0.1) }, timestamp: Int64(k) * 200) }
+        let tracked = try analyzer.analyse(run: run)
+        #expect(tracked[0].count == 5 && tracked[0].filter { $0.face.detection.crowdOnly }.count >= FaceAnalyzer.crowdSceneFaces,
+                "not a crowd: \(tracked[0].map(\.face.detection))")
+        // Before, the whole-frame passes between full detections were BlazeFace's alone, which does not
+        // see faces this small: the newcomer waited for the next full detection.
+        #expect(tracked.map(\.count) == [5, 5, 6, 6, 6])
+        func newcomers(_ k: Int) -> [TrackedFace] { tracked[k].filter { Self.centreX($0) > 520 && $0.face.detection.ymin > 100 && $0.face.detection.ymax < 200 } }
+        #expect((2..<5).allSatisfy { newcomers($0).count == 1 })
+        let tracks = Set((2..<5).flatMap { newcomers($0).map(\.track) })
+        #expect(tracks.count == 1 && tracks.isDisjoint(with: tracked[0].map(\.track)), "tracks \(tracked.map { $0.map(\.track) })")
+    }
+
+    @Test func smallFacesOnlyTheCrowdDetectorFindsAreFollowedThroughTheRun() throws {
+        let analyzer = try #require(Self.analyzer, "models missing: run `facescan models fetch`")
+        // Copies of the cameraman shrunk 5× (faces about 14 px, which the mesh cannot read and BlazeFace
+        // finds only on a square zoomed around them), drifting 3 px right a frame.
+        let cam = try FaceAttributeTests.photo("camera.png")
+        let small = Self.crop(cam, x: 0, y: 0, side: cam.width - 2, to: 100)
+        let spots = [(20, 20), (230, 40), (450, 20), (60, 220), (300, 230), (500, 200)]
+        let run = (0..<5).map { k in Self.frame(spots.map { (small, $0.0 + 3 * k, $0.1) }, timestamp: Int64(k) * 200) }
+        let tracked = try analyzer.analyse(run: run)
+        #expect(tracked[0].count >= 2 && tracked[0].allSatisfy { $0.face.detection.crowdOnly && $0.face.meshed == nil },
+                "not faces only MTCNN finds: nothing tested \(tracked[0].map(\.face.detection))")
+        // Each face of the full detection is followed, on its track, in every frame (and the crowd's
+        // whole-frame passes add the copies the full detection missed).
+        for k in 1..<5 {
+            #expect(Set(tracked[0].map(\.track)).isSubset(of: tracked[k].map(\.track)), "tracks \(tracked.map { $0.map(\.track) })")
+        }
+        // Each box stays on its face (MTCNN's boxes of faces this small move by a pixel or two alone).
+        for k in 1..<5 {
+            for f in tracked[k] {
+                guard let first = tracked[0].first(where: { $0.track == f.track }) else { continue }
+                let offset = Self.centreX(f) - Self.centreX(first) - Double(3 * k)
+                #expect(abs(offset) < 3.5, "track \(f.track) is \(offset) px off its face in frame \(k)")
+            }
+        }
+    }
+
     @Test func aFrameOfAnotherShotRunsTheFullDetector() throws {
         let analyzer = try #require(Self.analyzer, "models missing: run `facescan models fetch`")
         let face = try Self.astronaut()

@@ -34,8 +34,10 @@ public struct AnalysedFace: Sendable {
 ///   and nose; a pose fitted to a 3-D face model), but no mesh-based attributes.
 ///   Weak detections the mesh rejects (printed crests, patterns) are false positives and are dropped.
 ///   MTCNN's probability (`Detection.crowdScore`) counts as sure from 0.9 (`unmeshedCrowdMinScore`):
-///   a face only MTCNN found needs the mesh or that probability, and carries only four keypoints, so
-///   without a mesh its Pose is left out.
+///   a face only MTCNN found needs the mesh or that probability; without a mesh its Landmarks and
+///   Pose come from MTCNN's five landmarks (eyes, nose tip, mouth corners). Such a face 40 px tall or more needs 0.95
+///   (`largeUnmeshedCrowdMinScore`): the mesh reads most faces that large, and on the WIDER FACE crowd
+///   photos half of the large ones it could not read at 0.9–0.95 were not faces (hands, hair, foliage).
 public final class FaceAnalyzer {
     public let detector: FaceDetector
     private let mesh: FaceMesh
@@ -51,6 +53,9 @@ public final class FaceAnalyzer {
     public static let unmeshedMinScore: Float = 0.7
     /// The same for MTCNN's probability (`Detection.crowdScore`), which crowds its values near 1.
     public static let unmeshedCrowdMinScore: Float = 0.9
+    /// The same for a face only MTCNN found that is at least `largeFaceHeight` pixels tall.
+    public static let largeUnmeshedCrowdMinScore: Float = 0.95
+    public static let largeFaceHeight: Double = 40
 
     public init(store: ModelStore = ModelStore(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         detector = try FaceDetector(store: store, threads: threads)
@@ -64,9 +69,10 @@ public final class FaceAnalyzer {
     }
 
     /// The faces of `detections` (found in `image`) that pass the mesh check above, analysed; a detection
-    /// the mesh rejects needs `unmeshedMinScore` (video tracking lowers it for a face it follows).
+    /// the mesh rejects needs `unmeshedMinScore`, or MTCNN's `unmeshedCrowdMinScore` (video tracking
+    /// lowers both to the detectors' own thresholds for a face it follows).
     func analyse(_ image: RGBImage, detections: [Detection], attributes: FaceAttributes,
-                 unmeshedMinScore: Float = FaceAnalyzer.unmeshedMinScore) throws -> [AnalysedFace] {
+                 unmeshedMinScore: Float = FaceAnalyzer.unmeshedMinScore, unmeshedCrowdMinScore: Float? = nil) throws -> [AnalysedFace] {
         var out: [AnalysedFace] = []
         for d in detections {
             var meshed: MeshedFace?
@@ -80,7 +86,9 @@ public final class FaceAnalyzer {
                     meshed = MeshedFace(mesh: m, leftEye: eyes.left, rightEye: eyes.right)
                 }
             }
-            let sure = (d.crowdScore ?? 0) >= Self.unmeshedCrowdMinScore || (!d.crowdOnly && d.score >= unmeshedMinScore)
+            let crowdBar = unmeshedCrowdMinScore
+                ?? (d.crowdOnly && d.height >= Self.largeFaceHeight ? Self.largeUnmeshedCrowdMinScore : Self.unmeshedCrowdMinScore)
+            let sure = (d.crowdScore ?? 0) >= crowdBar || (!d.crowdOnly && d.score >= unmeshedMinScore)
             if meshed == nil && !sure { continue }
             out.append(try finish(d, meshed, image, attributes))
         }

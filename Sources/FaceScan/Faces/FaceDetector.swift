@@ -11,7 +11,7 @@ import Foundation
 /// The full detection (`detect(_:)`, not the cheaper passes video tracking uses between full
 /// detections) also runs MTCNN (`MTCNNDetector`, trained on WIDER FACE) for the small faces of crowds
 /// and groups, which both BlazeFace models score low: its faces of probability ≥ 0.8 that no BlazeFace
-/// detection overlaps are added (four keypoints: eyes, nose tip, mouth centre); where both found a face,
+/// detection overlaps are added (its five landmarks as keypoints); where both found a face,
 /// BlazeFace's detection stands and carries MTCNN's probability as `crowdScore`.
 ///
 /// Not thread-safe; it runs its tiles on `threads` threads itself, one network per thread.
@@ -76,13 +76,20 @@ public final class FaceDetector {
         for c in try crowd.detect(image) where c.probability >= options.crowdMinScore {
             let d = c.detection
             guard d.width > 0, d.height > 0 else { continue }
-            if let i = merged.indices.filter({ merged[$0].overlaps(d) }).max(by: { merged[$0].iou(d) < merged[$1].iou(d) }) {
+            if let i = merged.indices.filter({ Self.sameFace(merged[$0], d) }).max(by: { merged[$0].iou(d) < merged[$1].iou(d) }) {
                 merged[i].crowdScore = max(merged[i].crowdScore ?? 0, d.score)
             } else {
                 extra.append(d)
             }
         }
         return Array((merged + suppressOverlaps(extra)).sorted { $0.area > $1.area }.prefix(options.maxFaces))
+    }
+
+    /// Whether BlazeFace's detection `b` and MTCNN's `c` are one face: they overlap, and neither box is
+    /// more than three times the other's area (a weak BlazeFace box drawn over a group holds several of
+    /// MTCNN's faces, none of them its own).
+    static func sameFace(_ b: Detection, _ c: Detection) -> Bool {
+        b.overlaps(c) && max(b.area, c.area) <= 3 * min(b.area, c.area)
     }
 
     static func whole(_ image: RGBImage) -> DetectionTiling.Region {
@@ -113,6 +120,23 @@ public final class FaceDetector {
                                           innerRight: x + rect.width < w - 0.5, innerBottom: y + rect.height < h - 0.5)
         }
         return try detect(image, regions: [square(6)], closeUps: [square(3)])
+    }
+
+    /// MTCNN's faces in the whole frame of probability ≥ `crowdMinScore` (video tracking in crowds runs
+    /// it between full detections). Empty when `crowds` is off.
+    public func detectCrowd(_ image: RGBImage) throws -> [Detection] {
+        guard let crowd else { return [] }
+        return suppressOverlaps(try crowd.detect(image).filter { $0.probability >= options.crowdMinScore }
+            .map(\.detection).filter { $0.width > 0 && $0.height > 0 })
+    }
+
+    /// MTCNN's faces near `box` (a face seen in the previous frame) of probability ≥ `crowdMinScore`,
+    /// looked for in a square three times its side only (`MTCNNDetector.detect(_:around:)`): how video
+    /// tracking looks again for a face of a crowd that BlazeFace does not find. Empty when `crowds` is off.
+    public func detectCrowd(_ image: RGBImage, around box: PixelRect) throws -> [Detection] {
+        guard let crowd else { return [] }
+        return try crowd.detect(image, around: [box]).filter { $0.probability >= options.crowdMinScore }
+            .map(\.detection).filter { $0.width > 0 && $0.height > 0 }
     }
 
     /// Full range on `regions`, short range on `closeUps`, merged.

@@ -32,22 +32,27 @@ extension FaceAnalyzer {
     /// Analyses a run of consecutive sampled frames: the full detector on the first frame and on any
     /// frame that starts a new shot; on the others, each face of the previous frame followed by its mesh
     /// or, when the mesh lost it or cannot follow it (a face in profile, which only the detector reads),
-    /// found again by both detector models in a square around its last box; plus the faces the
-    /// whole-frame passes find where no face is followed.
+    /// found again by the detectors in a square around its last box; plus the faces the whole-frame
+    /// passes find where no face is followed. In a crowd (a full detection with at least
+    /// `crowdSceneFaces` faces only MTCNN found), MTCNN joins the whole-frame passes, for the small
+    /// faces that come into view or that the full detection missed.
     /// Returns each frame's faces, largest first.
     public func analyse(run frames: [SampledFrame], attributes: FaceAttributes = .default) throws -> [[TrackedFace]] {
         var out: [[TrackedFace]] = []
         var previous: [TrackedFace] = []
         var previousShot: ShotSignature?
+        var crowd = false
         var nextTrack = 0
         func newTrack() -> Int { defer { nextTrack += 1 }; return nextTrack }
         for frame in frames {
             let shot = ShotSignature(frame.image)
             var current: [TrackedFace]
-            if let previousShot, !shot.isCut(from: previousShot), let followed = try follow(previous, into: frame.image, attributes: attributes, nextTrack: &nextTrack) {
+            if let previousShot, !shot.isCut(from: previousShot),
+               let followed = try follow(previous, into: frame.image, attributes: attributes, crowd: crowd, nextTrack: &nextTrack) {
                 current = followed
             } else {
                 current = try analyse(frame.image, attributes: attributes).map { TrackedFace(face: $0, track: newTrack()) }
+                crowd = current.filter { $0.face.detection.crowdOnly }.count >= Self.crowdSceneFaces
             }
             current = Array(current.sorted { $0.face.detection.area > $1.face.detection.area }.prefix(detector.options.maxFaces))
             out.append(current)
@@ -60,7 +65,8 @@ extension FaceAnalyzer {
     /// The faces of `previous` followed into `image` (see `analyse(run:)`), with the faces that came into
     /// view; nil when a followed face was replaced by another (a cut the shot signature missed), for the
     /// full detector to start again.
-    private func follow(_ previous: [TrackedFace], into image: RGBImage, attributes: FaceAttributes, nextTrack: inout Int) throws -> [TrackedFace]? {
+    private func follow(_ previous: [TrackedFace], into image: RGBImage, attributes: FaceAttributes, crowd: Bool,
+                        nextTrack: inout Int) throws -> [TrackedFace]? {
         var current: [TrackedFace] = []
         var lost: [TrackedFace] = []
         for p in previous {
@@ -71,15 +77,20 @@ extension FaceAnalyzer {
             }
         }
         current = Self.withoutDuplicates(current)
-        // A face the mesh lost or cannot follow (in profile) is looked for again around its last box.
+        // A face the mesh lost or cannot follow (in profile, or too small) is looked for again around its
+        // last box: by BlazeFace and, where it finds none, by MTCNN (the small faces of crowds).
         for p in lost where !current.contains(where: { $0.face.detection.overlaps(p.face.detection) }) {
             let d = p.face.detection
-            let near = try detector.detect(image, around: PixelRect(x: d.xmin, y: d.ymin, width: d.width, height: d.height))
-                .filter { n in n.iou(d) > 0.1 && !current.contains { $0.face.detection.overlaps(n) } }
-                .max { $0.iou(d) < $1.iou(d) }
+            let box = PixelRect(x: d.xmin, y: d.ymin, width: d.width, height: d.height)
+            func nearest(_ found: [Detection]) -> Detection? {
+                found.filter { n in n.iou(d) > 0.1 && !current.contains { $0.face.detection.overlaps(n) } }.max { $0.iou(d) < $1.iou(d) }
+            }
+            var near = nearest(try detector.detect(image, around: box))
+            if near == nil { near = nearest(try detector.detectCrowd(image, around: box)) }
             // Found again where it was, the face needs only the detector's own threshold: a person
-            // turning into profile stays, rather than flickering as the score crosses 0.7.
-            if let near, let f = try analyse(image, detections: [near], attributes: attributes, unmeshedMinScore: detector.options.minScore).first {
+            // turning into profile stays, rather than flickering as the score crosses 0.7 (or 0.9).
+            if let near, let f = try analyse(image, detections: [near], attributes: attributes, unmeshedMinScore: detector.options.minScore,
+                                             unmeshedCrowdMinScore: detector.options.crowdMinScore).first {
                 // The same face only if it looks like it (another face where it was: a cut).
                 let same = p.face.boxAppearance.flatMap { a in f.boxAppearance.map { a.correlation($0) >= FaceAppearance.minCorrelation } } ?? false
                 if same {
@@ -91,13 +102,21 @@ extension FaceAnalyzer {
             }
         }
         // Faces coming into view, where none is followed.
-        let fresh = try detector.detectWholeFrame(image).filter { d in !current.contains { $0.face.detection.overlaps(d) } }
+        var fresh = try detector.detectWholeFrame(image).filter { d in !current.contains { $0.face.detection.overlaps(d) } }
+        if crowd {
+            fresh += try detector.detectCrowd(image).filter { d in
+                !current.contains { $0.face.detection.overlaps(d) } && !fresh.contains { FaceDetector.sameFace($0, d) }
+            }
+        }
         for f in try analyse(image, detections: fresh, attributes: attributes) {
             current.append(TrackedFace(face: f, track: nextTrack))
             nextTrack += 1
         }
         return current
     }
+
+    /// Faces only MTCNN found, in one full detection, that make a crowd (`analyse(run:)`).
+    public static let crowdSceneFaces = 3
 
     /// Two followed faces that converged onto one face (two tracks on one person): the surer one stays.
     static func withoutDuplicates(_ faces: [TrackedFace]) -> [TrackedFace] {

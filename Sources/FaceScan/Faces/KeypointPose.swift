@@ -1,5 +1,6 @@
 /// Head pose and landmarks of a face the mesh cannot read (a profile, a face cut by the frame's edge),
-/// from the detector's six keypoints: both eyes, nose tip, mouth centre and both ear tragions.
+/// from BlazeFace's six keypoints (both eyes, nose tip, mouth centre and both ear tragions) or MTCNN's
+/// five (both eyes, nose tip and the mouth's corners).
 ///
 /// The keypoints are fitted to a generic 3-D face under weak perspective (the face's depth is small
 /// against its distance from the camera): the 2×3 camera matrix M minimising Σ‖M·Pᵢ + t − pᵢ‖² is found
@@ -11,7 +12,11 @@
 /// The model, in units of the distance between the eye centres, x towards the image's right on a
 /// frontal face, y down, z away from the camera, from average adult head measurements (interpupillary
 /// distance 63 mm; nose tip 32 mm below and 26 mm in front of the eyes; mouth 60 mm below and 13 mm in
-/// front; tragions 70 mm to each side, 19 mm below and 80 mm behind the eyes).
+/// front; tragions 70 mm to each side, 19 mm below and 80 mm behind the eyes; mouth corners 25 mm to
+/// each side of the mouth centre and 16 mm behind the eyes). The corners' depth was fitted: on the LFW
+/// faces that have a mesh, it makes the five-point yaw of turned faces that of the mesh (at 6 mm behind
+/// the eyes it reads them 15% too turned). Without tragions, depth comes from the nose and the mouth
+/// alone, so a face turned towards profile is read as about 45° at most.
 public enum KeypointPose {
     static let model: [SIMD3<Double>] = [
         SIMD3(-0.5, 0, 0), SIMD3(0.5, 0, 0),     // eye on the image's left, on its right
@@ -20,13 +25,32 @@ public enum KeypointPose {
         SIMD3(-1.11, 0.30, 1.27), SIMD3(1.11, 0.30, 1.27),  // tragion on the image's left, on its right
     ]
 
+    /// The model for MTCNN's five landmarks: the eyes, the nose tip, the mouth's corners.
+    static let cornersModel: [SIMD3<Double>] = [
+        SIMD3(-0.5, 0, 0), SIMD3(0.5, 0, 0),
+        SIMD3(0, 0.51, -0.41),
+        SIMD3(-0.40, 0.95, 0.25), SIMD3(0.40, 0.95, 0.25),  // mouth corner on the image's left, on its right
+    ]
+
     /// Pitch of a frontal face as the fit reads it with this model (the median over the LFW faces that
     /// have a mesh, against the mesh's pose); subtracted so that a frontal face reads about 0.
     static let pitchOffsetDegrees = -4.0
 
-    /// The pose, or nil when the keypoints are missing, not finite or degenerate (all on a line).
+    /// The same for `cornersModel`.
+    static let cornersPitchOffsetDegrees = -1.0
+
+    /// The pose from six (BlazeFace) or five (MTCNN) keypoints, or nil when they are missing, not finite
+    /// or degenerate (all on a line).
     public static func estimate(_ keypoints: [(x: Double, y: Double)]) -> HeadPose.Angles? {
-        guard keypoints.count == model.count, keypoints.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else { return nil }
+        switch keypoints.count {
+        case model.count: return estimate(keypoints, model: model, pitchOffset: pitchOffsetDegrees)
+        case cornersModel.count: return estimate(keypoints, model: cornersModel, pitchOffset: cornersPitchOffsetDegrees)
+        default: return nil
+        }
+    }
+
+    static func estimate(_ keypoints: [(x: Double, y: Double)], model: [SIMD3<Double>], pitchOffset: Double) -> HeadPose.Angles? {
+        guard keypoints.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else { return nil }
         let n = Double(model.count)
         let modelMean = model.reduce(SIMD3<Double>(0, 0, 0), +) / n
         let imageMean = keypoints.reduce(SIMD2<Double>(0, 0)) { $0 + SIMD2($1.x, $1.y) } / n
@@ -53,14 +77,16 @@ public enum KeypointPose {
         let row2 = HeadPose.cross(row0, row1)
         // Columns of R = [row0; row1; row2] are the face's axes in camera coordinates.
         let x = SIMD3(row0.x, row1.x, row2.x), y = SIMD3(row0.y, row1.y, row2.y), z = SIMD3(row0.z, row1.z, row2.z)
-        return HeadPose.angles(x: x, y: y, z: z, pitchOffset: pitchOffsetDegrees)
+        return HeadPose.angles(x: x, y: y, z: z, pitchOffset: pitchOffset)
     }
 
     /// The landmark types the keypoints give, in frame pixels: eyeLeft, eyeRight (the eye centres) and
-    /// nose (its tip). The mouth centre and the tragions have no landmark type of their own.
+    /// nose (its tip), and from MTCNN's five mouthLeft and mouthRight. BlazeFace's mouth centre and
+    /// tragions have no landmark type of their own.
     public static func landmarks(_ keypoints: [(x: Double, y: Double)]) -> [(type: String, x: Double, y: Double)] {
         guard keypoints.count >= 3 else { return [] }
-        let named = [("eyeLeft", keypoints[0]), ("eyeRight", keypoints[1]), ("nose", keypoints[2])]
+        var named = [("eyeLeft", keypoints[0]), ("eyeRight", keypoints[1]), ("nose", keypoints[2])]
+        if keypoints.count == cornersModel.count { named += [("mouthLeft", keypoints[3]), ("mouthRight", keypoints[4])] }
         return named.filter { $0.1.x.isFinite && $0.1.y.isFinite }.map { ($0.0, $0.1.x, $0.1.y) }
     }
 

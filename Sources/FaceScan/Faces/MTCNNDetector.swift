@@ -7,13 +7,11 @@ public struct MTCNNFace: Sendable {
     /// The eye on the image's left, the other eye, the nose tip, the mouth's left and right corners.
     public var landmarks: [(x: Float, y: Float)]
 
-    /// As a `Detection` with BlazeFace's first four keypoints (the eyes, the nose tip, the mouth centre:
-    /// MTCNN has no ear points).
+    /// As a `Detection` with the five landmarks as keypoints (BlazeFace's six begin with the same eyes
+    /// and nose tip; `KeypointPose` tells the two apart by their count).
     public var detection: Detection {
-        let l = landmarks.map { (x: Double($0.x), y: Double($0.y)) }
         var d = Detection(xmin: Double(x1), ymin: Double(y1), xmax: Double(x2), ymax: Double(y2),
-                          keypoints: [l[0], l[1], l[2], ((l[3].x + l[4].x) / 2, (l[3].y + l[4].y) / 2)],
-                          score: probability)
+                          keypoints: landmarks.map { (x: Double($0.x), y: Double($0.y)) }, score: probability)
         d.crowdScore = probability
         d.crowdOnly = true
         return d
@@ -49,6 +47,9 @@ public final class MTCNNDetector {
         public var maxLevelPixels: Double = 1_000_000
         public init() {}
     }
+
+    /// Whole pixels of the frame a pyramid level covers.
+    struct PixelRegion { var x: Int, y: Int, width: Int, height: Int }
 
     /// A candidate box in the reference's float32 arithmetic.
     struct Box {
@@ -107,19 +108,46 @@ public final class MTCNNDetector {
 
     /// The faces in `image`, most probable first.
     public func detect(_ image: RGBImage) throws -> [MTCNNFace] {
-        let w = image.width, h = image.height
-        let levels = scales(width: w, height: h)
+        let whole = PixelRegion(x: 0, y: 0, width: image.width, height: image.height)
+        return try detect(image, levels: scales(width: image.width, height: image.height).map { (whole, $0) })
+    }
+
+    /// The faces R-Net and O-Net find near `boxes`, faces seen in an earlier frame: video tracking looks
+    /// again for a face only MTCNN found without running P-Net on the whole frame. Around each box, a
+    /// square three times its side (clipped to the frame) goes through the cascade at the pyramid's scales
+    /// for faces 0.6 to 1.6 times the box (two or three levels of a few thousand pixels), so a face that
+    /// moved by up to its own size, or grew, between two sampled frames is found again.
+    public func detect(_ image: RGBImage, around boxes: [PixelRect]) throws -> [MTCNNFace] {
+        var levels: [(PixelRegion, Double)] = []
+        let top = 12 / options.minFaceSize
+        for b in boxes where b.width > 0 && b.height > 0 && b.width.isFinite && b.height.isFinite {
+            let side = max(b.width, b.height)
+            let x0 = max(0, Int((b.x + b.width / 2 - 1.5 * side).rounded(.down))), y0 = max(0, Int((b.y + b.height / 2 - 1.5 * side).rounded(.down)))
+            let x1 = min(image.width, Int((b.x + b.width / 2 + 1.5 * side).rounded(.up))), y1 = min(image.height, Int((b.y + b.height / 2 + 1.5 * side).rounded(.up)))
+            guard x1 > x0, y1 > y0 else { continue }
+            let region = PixelRegion(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
+            var scale = min(top, 12 / (0.6 * side))
+            repeat {
+                if Double(min(region.width, region.height)) * scale >= 12 { levels.append((region, scale)) }
+                scale *= options.factor
+            } while scale >= 12 / (1.6 * side)
+        }
+        return try detect(image, levels: levels)
+    }
+
+    /// The cascade on pyramid levels, each a region of the frame at a scale.
+    private func detect(_ image: RGBImage, levels: [(region: PixelRegion, scale: Double)]) throws -> [MTCNNFace] {
         guard !levels.isEmpty else { return [] }
 
         // Stage 1: the levels, in groups of about equal cost, one group per worker.
         var groups = [[Int]](repeating: [], count: min(workers.workers.count, levels.count))
         var load = [Double](repeating: 0, count: groups.count)
-        for (i, s) in levels.enumerated() {
+        for (i, l) in levels.enumerated() {
             let g = load.indices.min { load[$0] < load[$1] }!
-            groups[g].append(i); load[g] += s * s
+            groups[g].append(i); load[g] += Double(l.region.width * l.region.height) * l.scale * l.scale
         }
         let found = try workers.map(groups) { worker, group in
-            try group.map { try self.propose(worker, image, level: $0, scale: levels[$0]) }
+            try group.map { try self.propose(worker, image, region: levels[$0].region, scale: levels[$0].scale) }
         }
         var perLevel = [[Box]](repeating: [], count: levels.count)
         for (group, results) in zip(groups, found) { for (i, r) in zip(group, results) { perLevel[i] = r } }
@@ -129,9 +157,13 @@ public final class MTCNNDetector {
             return Self.square(Box(x1: b.x1 + b.reg.0 * rw, y1: b.y1 + b.reg.1 * rh, x2: b.x2 + b.reg.2 * rw,
                                    y2: b.y2 + b.reg.3 * rh, score: b.score))
         }
+        return try refineAndOutput(boxes, image)
+    }
 
+    /// Stages 2 and 3 on candidate boxes.
+    private func refineAndOutput(_ candidates: [Box], _ image: RGBImage) throws -> [MTCNNFace] {
         // Stage 2.
-        boxes = try classify(boxes, image, side: 24, threshold: options.thresholds.refine)
+        var boxes = try classify(candidates, image, side: 24, threshold: options.thresholds.refine)
         boxes = Self.nms(boxes, 0.7).map { Self.square(Self.regress($0)) }
 
         // Stage 3.
@@ -146,15 +178,15 @@ public final class MTCNNDetector {
         return boxes.map { MTCNNFace(x1: $0.x1, y1: $0.y1, x2: $0.x2, y2: $0.y2, probability: $0.score, landmarks: $0.landmarks) }
     }
 
-    /// P-Net on one pyramid level: its boxes (probability ≥ the proposal threshold) after NMS at 0.5.
+    /// P-Net on one pyramid level (a region of the frame at a scale): its boxes (probability ≥ the proposal threshold) after NMS at 0.5.
     ///
     /// The level runs in tiles of `tileCells`² output cells, each on its own input (2·cells + 10 pixels
     /// a side: P-Net is fully convolutional, 12 pixels seen per cell at a stride of 2, and a tile starts
     /// on even coordinates so that the 2×2 pool keeps its phase). The result is that of one run on the
     /// whole level; the memory is that of a tile, and every level shares the networks of its tile sizes
     /// (a 1080p frame's largest level alone would need 50 MB of buffers).
-    private func propose(_ worker: Worker, _ image: RGBImage, level: Int, scale: Double) throws -> [Box] {
-        let oh = Int(Double(image.height) * scale + 1), ow = Int(Double(image.width) * scale + 1)
+    private func propose(_ worker: Worker, _ image: RGBImage, region: PixelRegion, scale: Double) throws -> [Box] {
+        let oh = Int(Double(region.height) * scale + 1), ow = Int(Double(region.width) * scale + 1)
         // Output size of the whole level: conv 3×3, pool 2×2 s2 (ceil), conv 3×3, conv 3×3.
         let ph = ((oh - 2) - 1) / 2 + 1 - 4, pw = ((ow - 2) - 1) / 2 + 1 - 4
         guard ph >= 1, pw >= 1 else { return [] }
@@ -162,11 +194,11 @@ public final class MTCNNDetector {
         if worker.input.count < oh * ow * 3 + side * side * 3 {
             worker.input = [Float](repeating: 0, count: oh * ow * 3 + side * side * 3)
         }
-        let s = Float(scale)
+        let s = Float(scale), ox = Float(region.x), oy = Float(region.y)
         var boxes: [Box] = []
         try worker.input.withUnsafeMutableBufferPointer { buf in
             let level = buf.baseAddress!, tile = level + oh * ow * 3
-            AreaResample.resize(image, x0: 0, y0: 0, width: image.width, height: image.height, outWidth: ow, outHeight: oh,
+            AreaResample.resize(image, x0: region.x, y0: region.y, width: region.width, height: region.height, outWidth: ow, outHeight: oh,
                                 offset: -127.5, scale: 0.0078125, into: level)
             for r0 in stride(from: 0, to: ph, by: Self.tileCells) {
                 let rows = min(Self.tileCells, ph - r0), inRows = min(2 * rows + 10, oh - 2 * r0)
@@ -193,8 +225,8 @@ public final class MTCNNDetector {
                             let p = prob[i * 2 + 1]
                             guard p >= options.thresholds.proposal else { continue }
                             let fx = Float(c0 + x), fy = Float(r0 + y)
-                            boxes.append(Box(x1: ((2 * fx + 1) / s).rounded(.down), y1: ((2 * fy + 1) / s).rounded(.down),
-                                             x2: ((2 * fx + 12) / s).rounded(.down), y2: ((2 * fy + 12) / s).rounded(.down),
+                            boxes.append(Box(x1: ((2 * fx + 1) / s).rounded(.down) + ox, y1: ((2 * fy + 1) / s).rounded(.down) + oy,
+                                             x2: ((2 * fx + 12) / s).rounded(.down) + ox, y2: ((2 * fy + 12) / s).rounded(.down) + oy,
                                              score: p, reg: (reg[i * 4], reg[i * 4 + 1], reg[i * 4 + 2], reg[i * 4 + 3])))
                         }
                     }
