@@ -13,8 +13,12 @@ extension CommandTable {
         BoundingBox (ratios of the frame, not clipped: Left or Top below 0, or the box past 1, for a face \
         cut by the frame's edge), Confidence, Landmarks (the API's 30 types from MediaPipe's face mesh and \
         iris models; eyeLeft, eyeRight and nose from the detector's keypoints for a face the mesh cannot \
-        read, such as a profile), Pose (left out for a face only MTCNN found and the mesh cannot read) and Quality; --face-attributes ALL adds EyesOpen, MouthOpen, \
-        EyeDirection and Emotions (for faces with a mesh). Up to 100 faces per frame, the largest first.         In a video, the full detector runs every --detection-interval seconds and at cuts; in between,         each face is followed by its face mesh and new faces are looked for on the whole frame.
+        read, such as a profile, and mouthLeft and mouthRight too for a face only MTCNN found), Pose (from \
+        the mesh, else from those keypoints) and Quality; --face-attributes ALL adds EyesOpen, MouthOpen, \
+        EyeDirection and Emotions (for faces with a mesh). Up to 100 faces per frame, the largest first. \
+        In a video, the full detector runs every --detection-interval seconds and at cuts; in between, \
+        each face is followed by its face mesh (or found again around its last box) and new faces are \
+        looked for on the whole frame, by MTCNN too when the last full detection found a crowd.
         detect is start-face-detection, wait and get-face-detection in one command: the job runs in this \
         process and is kept in the job store only when --max-results or --output jsonl is given (then \
         every page has the JobId, and NextToken works with get-face-detection).
