@@ -141,6 +141,8 @@ import Testing
         #expect(t.regions(width: 1280, height: 720).count == 13)
         #expect(t.regions(width: 1920, height: 1080).count == 31)
         #expect(t.regions(width: 300, height: 200).count == 1)
+        // Video at 1080p plans for Rekognition's 40-px floor: 500-px tiles, 18 runs.
+        #expect(DetectionTiling(minFaceSize: FaceDetector.videoMinFaceSize(width: 1920, height: 1080)).regions(width: 1920, height: 1080).count == 18)
         // Every face up to the overlap lies whole inside some tile of the smallest level.
         let regions = t.regions(width: 1920, height: 1080).filter { $0.rect.width == 400 }
         let side = 400 * DetectionTiling.overlapFraction

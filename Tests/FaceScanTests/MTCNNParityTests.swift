@@ -118,6 +118,13 @@ struct MTCNNParityTests {
         #expect(detector.scales(width: 8, height: 2000).isEmpty)
         let uhd = try #require(detector.scales(width: 3840, height: 2160).first)
         #expect(abs(3840 * 2160 * uhd * uhd - 1_000_000) < 1)
+        // Video's floor (Rekognition's 40 px at 1080p): the pyramid starts at 12/40, with the same step.
+        let floor = FaceDetector.videoMinFaceSize(width: 1920, height: 1080)
+        #expect(abs(floor - 40) < 1e-9 && abs(FaceDetector.videoMinFaceSize(width: 3840, height: 2160) - 80) < 1e-9)
+        let video = detector.scales(width: 1920, height: 1080, minFaceSize: floor)
+        #expect(abs(video[0] - 0.3) < 1e-12 && video.count == 10 && abs(video[1] - 0.3 * 0.709) < 1e-12)
+        // Below the detector's own floor it changes nothing (640×360: 13 px).
+        #expect(detector.scales(width: 640, height: 360, minFaceSize: FaceDetector.videoMinFaceSize(width: 640, height: 360)) == detector.scales(width: 640, height: 360))
     }
 
     @Test("the cascade finds facenet-pytorch's faces: boxes and landmarks within 0.5 px", arguments: photos)

@@ -64,8 +64,9 @@ public final class FaceAnalyzer {
         self.store = store
     }
 
-    public func analyse(_ image: RGBImage, attributes: FaceAttributes = .default) throws -> [AnalysedFace] {
-        try analyse(image, detections: try detector.detect(image), attributes: attributes)
+    /// The faces in `image`; `minFaceSize` as `FaceDetector.detect(_:minFaceSize:)`.
+    public func analyse(_ image: RGBImage, attributes: FaceAttributes = .default, minFaceSize: Double = 0) throws -> [AnalysedFace] {
+        try analyse(image, detections: try detector.detect(image, minFaceSize: minFaceSize), attributes: attributes)
     }
 
     /// The faces of `detections` (found in `image`) that pass the mesh check above, analysed; a detection

@@ -64,16 +64,19 @@ public final class FaceDetector {
         crowd = options.crowds ? try MTCNNDetector(store: store, threads: threads) : nil
     }
 
-    /// The faces in one frame, largest first.
-    public func detect(_ image: RGBImage) throws -> [Detection] {
-        let found = try detect(image, regions: tiling.regions(width: image.width, height: image.height), closeUps: [Self.whole(image)])
+    /// The faces in one frame, largest first. `minFaceSize` (frame pixels) raises the smallest face the
+    /// tiles and MTCNN's pyramid are planned for, where it exceeds theirs (video uses the service's floor,
+    /// `videoMinFaceSize`).
+    public func detect(_ image: RGBImage, minFaceSize: Double = 0) throws -> [Detection] {
+        let plan = minFaceSize > tiling.minFaceSize ? DetectionTiling(minFaceSize: minFaceSize) : tiling
+        let found = try detect(image, regions: plan.regions(width: image.width, height: image.height), closeUps: [Self.whole(image)])
         guard let crowd else { return found }
         // MTCNN adds the faces BlazeFace did not find. Where both found a face, BlazeFace's detection (its
         // six keypoints, its probability) stands and carries MTCNN's probability too, which the analyser
         // weighs when the mesh cannot read the face.
         var merged = found
         var extra: [Detection] = []
-        for c in try crowd.detect(image) where c.probability >= options.crowdMinScore {
+        for c in try crowd.detect(image, minFaceSize: minFaceSize) where c.probability >= options.crowdMinScore {
             let d = c.detection
             guard d.width > 0, d.height > 0 else { continue }
             if let i = merged.indices.filter({ Self.sameFace(merged[$0], d) }).max(by: { merged[$0].iou(d) < merged[$1].iou(d) }) {
@@ -90,6 +93,14 @@ public final class FaceDetector {
     /// MTCNN's faces, none of them its own).
     static func sameFace(_ b: Detection, _ c: Detection) -> Bool {
         b.overlaps(c) && max(b.area, c.area) <= 3 * min(b.area, c.area)
+    }
+
+    /// The smallest face video analysis looks for in a `width`×`height` frame: Rekognition's documented
+    /// floor, "no smaller than 40x40 pixels in an image with 1920X1080 pixels", larger images needing a
+    /// proportionally larger face (here in proportion to the square root of the frame's pixels). Below
+    /// 1080p the detectors' own floors (32 px for the tiles, 20 for MTCNN) are lower and stand.
+    public static func videoMinFaceSize(width: Int, height: Int) -> Double {
+        40 * (Double(width) * Double(height) / (1920 * 1080)).squareRoot()
     }
 
     static func whole(_ image: RGBImage) -> DetectionTiling.Region {
@@ -122,11 +133,11 @@ public final class FaceDetector {
         return try detect(image, regions: [square(6)], closeUps: [square(3)])
     }
 
-    /// MTCNN's faces in the whole frame of probability ≥ `crowdMinScore` (video tracking in crowds runs
-    /// it between full detections). Empty when `crowds` is off.
-    public func detectCrowd(_ image: RGBImage) throws -> [Detection] {
+    /// MTCNN's faces in the whole frame of probability ≥ `crowdMinScore`, from `minFaceSize` up (video
+    /// tracking in crowds runs it between full detections). Empty when `crowds` is off.
+    public func detectCrowd(_ image: RGBImage, minFaceSize: Double = 0) throws -> [Detection] {
         guard let crowd else { return [] }
-        return suppressOverlaps(try crowd.detect(image).filter { $0.probability >= options.crowdMinScore }
+        return suppressOverlaps(try crowd.detect(image, minFaceSize: minFaceSize).filter { $0.probability >= options.crowdMinScore }
             .map(\.detection).filter { $0.width > 0 && $0.height > 0 })
     }
 

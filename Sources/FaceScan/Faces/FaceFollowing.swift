@@ -51,7 +51,8 @@ extension FaceAnalyzer {
                let followed = try follow(previous, into: frame.image, attributes: attributes, crowd: crowd, nextTrack: &nextTrack) {
                 current = followed
             } else {
-                current = try analyse(frame.image, attributes: attributes).map { TrackedFace(face: $0, track: newTrack()) }
+                let floor = FaceDetector.videoMinFaceSize(width: frame.image.width, height: frame.image.height)
+                current = try analyse(frame.image, attributes: attributes, minFaceSize: floor).map { TrackedFace(face: $0, track: newTrack()) }
                 crowd = current.filter { $0.face.detection.crowdOnly }.count >= Self.crowdSceneFaces
             }
             current = Array(current.sorted { $0.face.detection.area > $1.face.detection.area }.prefix(detector.options.maxFaces))
@@ -104,7 +105,7 @@ extension FaceAnalyzer {
         // Faces coming into view, where none is followed.
         var fresh = try detector.detectWholeFrame(image).filter { d in !current.contains { $0.face.detection.overlaps(d) } }
         if crowd {
-            fresh += try detector.detectCrowd(image).filter { d in
+            fresh += try detector.detectCrowd(image, minFaceSize: FaceDetector.videoMinFaceSize(width: image.width, height: image.height)).filter { d in
                 !current.contains { $0.face.detection.overlaps(d) } && !fresh.contains { FaceDetector.sameFace($0, d) }
             }
         }

@@ -91,9 +91,10 @@ public final class MTCNNDetector {
         })
     }
 
-    /// The pyramid's scales for a `width`×`height` frame, as facenet-pytorch computes them.
-    func scales(width: Int, height: Int) -> [Double] {
-        let minSize = max(options.minFaceSize, 12 * (Double(width * height) / options.maxLevelPixels).squareRoot())
+    /// The pyramid's scales for a `width`×`height` frame, as facenet-pytorch computes them, for faces
+    /// from `minFaceSize` (or the options', whichever is larger) up.
+    func scales(width: Int, height: Int, minFaceSize: Double = 0) -> [Double] {
+        let minSize = max(options.minFaceSize, minFaceSize, 12 * (Double(width * height) / options.maxLevelPixels).squareRoot())
         let m = 12.0 / minSize
         var minl = Double(min(width, height)) * m
         var scale = m
@@ -106,10 +107,11 @@ public final class MTCNNDetector {
         return out
     }
 
-    /// The faces in `image`, most probable first.
-    public func detect(_ image: RGBImage) throws -> [MTCNNFace] {
+    /// The faces in `image`, most probable first; with `minFaceSize`, only the pyramid levels for faces
+    /// that large and larger run.
+    public func detect(_ image: RGBImage, minFaceSize: Double = 0) throws -> [MTCNNFace] {
         let whole = PixelRegion(x: 0, y: 0, width: image.width, height: image.height)
-        return try detect(image, levels: scales(width: image.width, height: image.height).map { (whole, $0) })
+        return try detect(image, levels: scales(width: image.width, height: image.height, minFaceSize: minFaceSize).map { (whole, $0) })
     }
 
     /// The faces R-Net and O-Net find near `boxes`, faces seen in an earlier frame: video tracking looks

@@ -8,7 +8,8 @@ extension CommandTable {
         Decodes FILE, samples frames (5 per second of video by default), finds the faces in each with \
         MediaPipe's BlazeFace full-range detector (on the whole frame and on overlapping tiles, so that \
         faces down to about 32 pixels high are found in large frames), plus MTCNN for the small faces of \
-        crowds and groups (from about 20 pixels high), and prints a GetFaceDetection \
+        crowds and groups (from about 20 pixels high; in a video from the service's floor where that is \
+        larger: 40 pixels at 1080p, proportionally more above), and prints a GetFaceDetection \
         response: JobStatus SUCCEEDED, VideoMetadata, and Faces sorted by Timestamp, each with its \
         BoundingBox (ratios of the frame, not clipped: Left or Top below 0, or the box past 1, for a face \
         cut by the frame's edge), Confidence, Landmarks (the API's 30 types from MediaPipe's face mesh and \
