@@ -8,11 +8,12 @@ import Foundation
 /// full-range one scores low or misses, above all faces seen in profile: on the profile close-up of
 /// short_hamilton_clip.mp4 it scores 0.71–0.81 where full range gives 0.55 or nothing.
 ///
-/// The full detection (`detect(_:)`, not the cheaper passes video tracking uses between full
-/// detections) also runs MTCNN (`MTCNNDetector`, trained on WIDER FACE) for the small faces of crowds
-/// and groups, which both BlazeFace models score low: its faces of probability ≥ 0.8 that no BlazeFace
-/// detection overlaps are added (its five landmarks as keypoints); where both found a face,
-/// BlazeFace's detection stands and carries MTCNN's probability as `crowdScore`.
+/// The full detection (`detect(_:minFaceSize:)`, not the cheaper passes video tracking uses between
+/// full detections) also runs MTCNN (`MTCNNDetector`, trained on WIDER FACE) for the small faces of
+/// crowds and groups, which both BlazeFace models score low: its faces of probability ≥ 0.8 that are
+/// none of BlazeFace's faces (`sameFace`) are added (its five landmarks as keypoints); where both found
+/// a face, BlazeFace's detection stands and carries MTCNN's probability as `crowdScore`. Tracking runs
+/// MTCNN alone too (`detectCrowd`): around a lost face, and on the whole frame in crowds.
 ///
 /// Not thread-safe; it runs its tiles on `threads` threads itself, one network per thread.
 public final class FaceDetector {
