@@ -115,6 +115,11 @@ import Testing
         // Nothing around a box on the background, or outside the frame.
         #expect(try detector.detectCrowd(moved, around: PixelRect(x: 400, y: 250, width: 15, height: 15)).isEmpty)
         #expect(try detector.detectCrowd(moved, around: PixelRect(x: 900, y: -500, width: 15, height: 15)).isEmpty)
+        // Boxes no frame holds (before, whole pixels were taken before clamping: a trap on 1e300).
+        for box in [PixelRect(x: 1e300, y: -1e300, width: 1e300, height: 5), PixelRect(x: .nan, y: 0, width: 15, height: 15),
+                    PixelRect(x: 0, y: 0, width: .infinity, height: 15), PixelRect(x: -1e18, y: -1e18, width: 4e18, height: 4e18)] {
+            #expect(try detector.detectCrowd(moved, around: box).isEmpty, "\(box)")
+        }
     }
 
     @Test func smallFaceInALargeFrameIsFoundOnce() throws {

@@ -122,10 +122,13 @@ public final class MTCNNDetector {
     public func detect(_ image: RGBImage, around boxes: [PixelRect]) throws -> [MTCNNFace] {
         var levels: [(PixelRegion, Double)] = []
         let top = 12 / options.minFaceSize
-        for b in boxes where b.width > 0 && b.height > 0 && b.width.isFinite && b.height.isFinite {
+        for b in boxes where b.width > 0 && b.height > 0 && [b.x, b.y, b.width, b.height].allSatisfy(\.isFinite) {
             let side = max(b.width, b.height)
-            let x0 = max(0, Int((b.x + b.width / 2 - 1.5 * side).rounded(.down))), y0 = max(0, Int((b.y + b.height / 2 - 1.5 * side).rounded(.down)))
-            let x1 = min(image.width, Int((b.x + b.width / 2 + 1.5 * side).rounded(.up))), y1 = min(image.height, Int((b.y + b.height / 2 + 1.5 * side).rounded(.up)))
+            // Clamped to the frame before whole pixels are taken (a box far outside gives no region).
+            func pixel(_ v: Double, _ limit: Int) -> Int { Int(min(max(v, 0), Double(limit)).rounded(.down)) }
+            let x0 = pixel(b.x + b.width / 2 - 1.5 * side, image.width), y0 = pixel(b.y + b.height / 2 - 1.5 * side, image.height)
+            let x1 = pixel((b.x + b.width / 2 + 1.5 * side).rounded(.up), image.width)
+            let y1 = pixel((b.y + b.height / 2 + 1.5 * side).rounded(.up), image.height)
             guard x1 > x0, y1 > y0 else { continue }
             let region = PixelRegion(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
             var scale = min(top, 12 / (0.6 * side))
@@ -159,13 +162,9 @@ public final class MTCNNDetector {
             return Self.square(Box(x1: b.x1 + b.reg.0 * rw, y1: b.y1 + b.reg.1 * rh, x2: b.x2 + b.reg.2 * rw,
                                    y2: b.y2 + b.reg.3 * rh, score: b.score))
         }
-        return try refineAndOutput(boxes, image)
-    }
 
-    /// Stages 2 and 3 on candidate boxes.
-    private func refineAndOutput(_ candidates: [Box], _ image: RGBImage) throws -> [MTCNNFace] {
         // Stage 2.
-        var boxes = try classify(candidates, image, side: 24, threshold: options.thresholds.refine)
+        boxes = try classify(boxes, image, side: 24, threshold: options.thresholds.refine)
         boxes = Self.nms(boxes, 0.7).map { Self.square(Self.regress($0)) }
 
         // Stage 3.
