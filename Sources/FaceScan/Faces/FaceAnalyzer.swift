@@ -35,9 +35,10 @@ public struct AnalysedFace: Sendable {
 ///   Weak detections the mesh rejects (printed crests, patterns) are false positives and are dropped.
 ///   MTCNN's probability (`Detection.crowdScore`) counts as sure from 0.9 (`unmeshedCrowdMinScore`):
 ///   a face only MTCNN found needs the mesh or that probability; without a mesh its Landmarks and
-///   Pose come from MTCNN's five landmarks (eyes, nose tip, mouth corners). Such a face 40 px tall or more needs 0.95
-///   (`largeUnmeshedCrowdMinScore`): the mesh reads most faces that large, and on the WIDER FACE crowd
-///   photos half of the large ones it could not read at 0.9–0.95 were not faces (hands, hair, foliage).
+///   Pose come from MTCNN's five landmarks (eyes, nose tip, mouth corners). Such a face 40 px tall or
+///   more needs 0.95 (`largeUnmeshedCrowdMinScore`): the mesh reads most faces that large, and on the
+///   WIDER FACE crowd photos half of the large ones it could not read at 0.9–0.95 were not faces
+///   (hands, hair, foliage).
 public final class FaceAnalyzer {
     public let detector: FaceDetector
     private let mesh: FaceMesh

@@ -77,9 +77,7 @@ public final class FaceDetector {
         // weighs when the mesh cannot read the face.
         var merged = found
         var extra: [Detection] = []
-        for c in try crowd.detect(image, minFaceSize: minFaceSize) where c.probability >= options.crowdMinScore {
-            let d = c.detection
-            guard d.width > 0, d.height > 0 else { continue }
+        for d in crowdDetections(try crowd.detect(image, minFaceSize: minFaceSize)) {
             if let i = merged.indices.filter({ Self.sameFace(merged[$0], d) }).max(by: { merged[$0].iou(d) < merged[$1].iou(d) }) {
                 merged[i].crowdScore = max(merged[i].crowdScore ?? 0, d.score)
             } else {
@@ -138,8 +136,7 @@ public final class FaceDetector {
     /// tracking in crowds runs it between full detections). Empty when `crowds` is off.
     public func detectCrowd(_ image: RGBImage, minFaceSize: Double = 0) throws -> [Detection] {
         guard let crowd else { return [] }
-        return suppressOverlaps(try crowd.detect(image, minFaceSize: minFaceSize).filter { $0.probability >= options.crowdMinScore }
-            .map(\.detection).filter { $0.width > 0 && $0.height > 0 })
+        return suppressOverlaps(crowdDetections(try crowd.detect(image, minFaceSize: minFaceSize)))
     }
 
     /// MTCNN's faces near `box` (a face seen in the previous frame) of probability ≥ `crowdMinScore`,
@@ -147,8 +144,12 @@ public final class FaceDetector {
     /// tracking looks again for a face of a crowd that BlazeFace does not find. Empty when `crowds` is off.
     public func detectCrowd(_ image: RGBImage, around box: PixelRect) throws -> [Detection] {
         guard let crowd else { return [] }
-        return try crowd.detect(image, around: [box]).filter { $0.probability >= options.crowdMinScore }
-            .map(\.detection).filter { $0.width > 0 && $0.height > 0 }
+        return crowdDetections(try crowd.detect(image, around: [box]))
+    }
+
+    /// MTCNN's faces of probability ≥ `crowdMinScore` with a box, as detections.
+    private func crowdDetections(_ faces: [MTCNNFace]) -> [Detection] {
+        faces.filter { $0.probability >= options.crowdMinScore }.map(\.detection).filter { $0.width > 0 && $0.height > 0 }
     }
 
     /// Full range on `regions`, short range on `closeUps`, merged.
