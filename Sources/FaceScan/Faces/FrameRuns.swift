@@ -115,7 +115,7 @@ extension WorkerSet {
         var waiting: [Int: ([Int64], Result)] = [:]
         var readerError: Error?
         let failure = FailureBox()
-        DispatchQueue.concurrentPerform(iterations: workers.count) { w in
+        onThreads(workers.count) { w in
             while true {
                 state.lock()
                 while waiting.count >= workers.count && failure.error == nil { state.wait() }

@@ -46,6 +46,45 @@ final class WorkerSet<Worker> {
     }
 }
 
+/// Runs `body(0)` … `body(count - 1)` at once, `body(0)` on the calling thread and each other on a thread
+/// of its own, and returns when all have. For long-lived workers that run `WorkerSet.map` themselves:
+/// Dispatch runs a `concurrentPerform` nested in another one's iterations on one thread, so the inner
+/// work of an outer loop on Dispatch never spreads to a core the outer loop leaves idle (the last run
+/// of a video). The threads are joined before this returns, so `body` does not outlive the call.
+func onThreads(_ count: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { body in
+        var threads: [pthread_t] = []
+        for i in 1..<max(1, count) {
+            let job = Unmanaged.passRetained(ThreadJob { body(i) }).toOpaque()
+            var attributes = pthread_attr_t()
+            pthread_attr_init(&attributes)
+            // As much stack as the main thread has (Foundation's threads get less).
+            pthread_attr_setstacksize(&attributes, 8 << 20)
+            var thread = pthread_t()
+            let rc = pthread_create(&thread, &attributes, { raw in
+                let job = Unmanaged<ThreadJob>.fromOpaque(raw!).takeRetainedValue()
+                job.run()
+                return nil
+            }, job)
+            pthread_attr_destroy(&attributes)
+            if rc == 0 {
+                threads.append(thread)
+            } else {
+                // No thread to be had: this one does the work.
+                Unmanaged<ThreadJob>.fromOpaque(job).takeRetainedValue().run()
+            }
+        }
+        body(0)
+        for t in threads { pthread_join(t, nil) }
+    }
+}
+
+/// The work of one thread of `onThreads`; released on that thread before it ends (and so before the join).
+private final class ThreadJob {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
+}
+
 /// The first error thrown by concurrent work.
 final class FailureBox: @unchecked Sendable {
     private let lock = NSLock()
