@@ -98,10 +98,13 @@ import Testing
         #expect(n == 10)
     }
 
+    /// swscale's flags for video frames (its vectorised converter) and for still images (accurate).
+    static let videoFlags = "bilinear", stillFlags = "bilinear+accurate_rnd+full_chroma_int"
+
     /// Decodes one RGB frame with the ffmpeg CLI (which applies the display matrix itself).
-    static func ffmpegFrame(_ path: String, width: Int, height: Int) throws -> [UInt8] {
+    static func ffmpegFrame(_ path: String, width: Int, height: Int, flags: String = videoFlags) throws -> [UInt8] {
         let out = TestSupport.scratch().appendingPathComponent("f.rgb").path
-        try TestSupport.ffmpeg(["-i", path, "-frames:v", "1", "-sws_flags", "bilinear+accurate_rnd+full_chroma_int", "-pix_fmt", "rgb24", "-f", "rawvideo", out])
+        try TestSupport.ffmpeg(["-i", path, "-frames:v", "1", "-sws_flags", flags, "-pix_fmt", "rgb24", "-f", "rawvideo", out])
         let data = try Data(contentsOf: URL(fileURLWithPath: out))
         #expect(data.count == width * height * 3)
         return [UInt8](data)
@@ -112,6 +115,39 @@ import Testing
         var s = 0
         for i in 0..<a.count { s += abs(Int(a[i]) - Int(b[i])) }
         return Double(s) / Double(a.count)
+    }
+
+    /// Video frames go through swscale's vectorised converter (as the ffmpeg CLI's default conversion to
+    /// RGB does), which works in blocks of pixels: at widths that are no multiple of 16 it stops short of
+    /// the right edge, or writes past the row, unless the rows are padded. Every pixel is converted, the
+    /// same as ffmpeg's, to the last column of the last row (at 410 px, unpadded rows corrupted the heap).
+    /// Still images keep the accurate conversion, pixel for pixel what the goldens were decoded with.
+    @Test(arguments: [(410, 412), (322, 240), (98, 56), (1000, 562)])
+    func everyPixelOfAnOddWidthIsConverted(width: Int, height: Int) throws {
+        let dir = TestSupport.scratch()
+        let video = dir.appendingPathComponent("odd.mp4").path
+        try TestSupport.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=\(width)x\(height):rate=10", "-t", "1",
+                                "-c:v", "libx264", "-pix_fmt", "yuv420p", video])
+        let reader = try VideoReader(path: video)
+        reader.configure(sampling: .everyFrame)
+        var frames = 0
+        while let frame = try reader.next() {
+            frames += 1
+            guard frames == 1 else { continue }
+            let ours = frame.image
+            #expect(ours.width == width && ours.height == height && ours.pixels.count == width * height * 3)
+            let theirs = try Self.ffmpegFrame(video, width: width, height: height)
+            let wrong = (0..<width).filter { x in (0..<height).contains { y in
+                (0..<3).contains { c in ours.pixels[(y * width + x) * 3 + c] != theirs[(y * width + x) * 3 + c] } } }
+            #expect(wrong.isEmpty, "columns unlike ffmpeg's: \(wrong.prefix(20))")
+        }
+        #expect(frames == 10)
+        // A still image: the accurate conversion, exactly.
+        let still = dir.appendingPathComponent("odd.jpg").path
+        try TestSupport.ffmpeg(["-i", video, "-frames:v", "1", still])
+        let photo = try VideoReader(path: still)
+        photo.configure(sampling: .everyFrame)
+        #expect(try #require(try photo.next()).image.pixels == (try Self.ffmpegFrame(still, width: width, height: height, flags: Self.stillFlags)))
     }
 
     @Test(arguments: [90, 180, 270])
@@ -157,8 +193,10 @@ import Testing
         let reader = try VideoReader(path: Self.cfr)
         reader.configure(sampling: .everyFrame)
         let ours = try #require(try reader.next()).image
-        let theirs = try Self.ffmpegFrame(Self.cfr, width: 320, height: 240)
-        #expect(Self.meanAbsDiff(ours.pixels, theirs) < 2)
+        #expect(ours.pixels == (try Self.ffmpegFrame(Self.cfr, width: 320, height: 240)))
+        // The accurate conversion (full chroma interpolation) differs by about a level on average.
+        let accurate = try Self.ffmpegFrame(Self.cfr, width: 320, height: 240, flags: Self.stillFlags)
+        #expect(Self.meanAbsDiff(ours.pixels, accurate) < 3)
     }
 
     @Test func corruptPacketsInTheMiddleAreSkippedAndCounted() throws {
