@@ -110,6 +110,37 @@ struct MTCNNParityTests {
         return image
     }
 
+    /// The pyramid's and the crops' resizing is PyTorch's `interpolate(mode="area")`: output pixel i of n
+    /// averages input pixels floor(i·m/n) ..< ceil((i+1)·m/n) in each direction. Checked against that
+    /// definition, window by window, shrinking and enlarging, on a region inside a larger image.
+    @Test(arguments: [(97, 61, 23, 17), (5, 7, 24, 24), (40, 40, 40, 40), (301, 155, 91, 47), (13, 200, 48, 48)])
+    func areaResizingAveragesEachWindow(width: Int, height: Int, outWidth: Int, outHeight: Int) {
+        var state = UInt32(width * 1000 + outWidth)  // xorshift32: the same pixels every run
+        let image = RGBImage(width: width + 9, height: height + 4, pixels: (0..<(width + 9) * (height + 4) * 3).map { _ in
+            state ^= state << 13; state ^= state >> 17; state ^= state << 5
+            return UInt8(state >> 24)
+        })
+        var out = [Float](repeating: .nan, count: outWidth * outHeight * 3)
+        out.withUnsafeMutableBufferPointer {
+            AreaResample.resize(image, x0: 5, y0: 3, width: width, height: height, outWidth: outWidth, outHeight: outHeight,
+                                offset: -127.5, scale: 0.0078125, into: $0.baseAddress!)
+        }
+        var worst = 0.0
+        for oy in 0..<outHeight {
+            for ox in 0..<outWidth {
+                let ys = (oy * height / outHeight)..<(((oy + 1) * height + outHeight - 1) / outHeight)
+                let xs = (ox * width / outWidth)..<(((ox + 1) * width + outWidth - 1) / outWidth)
+                for c in 0..<3 {
+                    var sum = 0.0
+                    for y in ys { for x in xs { sum += Double(image.pixels[((3 + y) * image.width + 5 + x) * 3 + c]) } }
+                    let expected = (sum / Double(ys.count * xs.count) - 127.5) * 0.0078125
+                    worst = max(worst, abs(Double(out[(oy * outWidth + ox) * 3 + c]) - expected))
+                }
+            }
+        }
+        #expect(worst < 1e-6, "largest difference \(worst)")
+    }
+
     /// facenet-pytorch's pyramid up to 1080p; above 2.8 MP the first level is held at 1 MP.
     @Test func thePyramidsLevels() throws {
         let detector = try #require(Self.detector, "MTCNN models missing: run `facescan models fetch`")
