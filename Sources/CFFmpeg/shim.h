@@ -13,6 +13,7 @@
 #include <libavutil/pixdesc.h>
 #include <libavutil/opt.h>
 #include <errno.h>
+#include <malloc.h>
 
 /// AVERROR(e)
 static inline int cff_averror(int e) { return AVERROR(e); }
@@ -150,4 +151,11 @@ static inline void cff_close_input(AVFormatContext **ctx, int custom) {
     avformat_close_input(ctx);
     cff_free_source_io(pb);
 }
+/// glibc's mallopt for the heap that holds decoded frames (`FrameMemory`): buffers up to `mmap_max` bytes
+/// come from the heap, and up to `trim` free bytes at its top are kept (<malloc.h>'s macros).
+static inline void cff_keep_freed_buffers(int mmap_max, int trim) {
+    mallopt(M_MMAP_THRESHOLD, mmap_max);
+    mallopt(M_TRIM_THRESHOLD, trim);
+}
+
 #endif

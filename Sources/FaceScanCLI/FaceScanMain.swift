@@ -7,6 +7,7 @@ import Foundation
 public enum FaceScanMain {
     public static func run(_ arguments: [String], table: [CommandSpec] = CommandTable.all) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        FrameMemory.keepFreedBuffers()
         SQLiteCollectionStore.register()  // a search job's worker opens its stored collection by location
         PostgresJobBackend.register()  // postgres:// job and collection stores
         if arguments.first == JobRunner.workerCommand, arguments.count == 3 {
