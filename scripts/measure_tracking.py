@@ -9,7 +9,10 @@ across two WIDER FACE crowd photos of ../shared/data/wider_crowds, made here wit
 restored to its original size, then a 960x540 window moving 64 px right and to the bottom over 4 s at
 25 frames/s, x264): crowds of small faces that move.
 
-usage: scripts/measure_tracking.py [--binary PATH] [VIDEO...]   (default .build/release/facescan)
+usage: scripts/measure_tracking.py [--binary PATH] [--reference-binary PATH] [VIDEO...]
+  --binary            the facescan that tracks (default .build/release/facescan)
+  --reference-binary  the facescan whose every-frame detection is the reference (default: --binary), to
+                      measure a change against the detection before it
 """
 import argparse, json, os, shutil, subprocess, sys, tempfile
 
@@ -80,11 +83,14 @@ def pans(tmp):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "facescan"))
+    ap.add_argument("--reference-binary")
     ap.add_argument("videos", nargs="*")
     args = ap.parse_args()
     exe = os.path.abspath(args.binary)
-    if not os.access(exe, os.X_OK):
-        sys.exit("measure_tracking: %s is not an executable facescan binary (see --binary)" % exe)
+    ref = os.path.abspath(args.reference_binary or args.binary)
+    for b in (exe, ref):
+        if not os.access(b, os.X_OK):
+            sys.exit("measure_tracking: %s is not an executable facescan binary (see --binary)" % b)
     tmp = tempfile.mkdtemp(prefix="measure_tracking.")
     try:
         videos = args.videos
@@ -98,7 +104,7 @@ def main():
             videos = [v for v in videos if os.path.exists(v)] + pans(tmp)
         print("| video | every-frame detection: faces | tracking finds | share | tracking adds |\n|---|---|---|---|---|")
         for v in videos:
-            total, found, added = compare(faces(exe, v, ["--detection-interval", "0"]), faces(exe, v, []))
+            total, found, added = compare(faces(ref, v, ["--detection-interval", "0"]), faces(exe, v, []))
             print("| %s | %d | %d | %s | %d |" % (os.path.basename(v), total, found, "%.3f" % (found / total) if total else "-", added))
     except (RuntimeError, subprocess.CalledProcessError) as e:
         sys.exit("measure_tracking: %s" % e)
