@@ -433,10 +433,11 @@ public final class VideoReader {
             }
         }
         let width = Int(w), height = Int(h)
-        // swscale's vectorised converters write whole blocks of 16 pixels, past the end of a row whose
-        // width is no multiple of 16: rows are converted with a padded stride, then packed in place (each
-        // row moves to a lower address, rows in order, so none is overwritten before it moves), and the
-        // buffer keeps one padded row of slack.
+        // swscale's vectorised converters work in blocks of pixels: on a row whose width is no multiple of
+        // 16 they stop short of its end (the last columns left unconverted) or write past it. Rows are
+        // converted with a stride padded to 16 pixels, then packed in place (each row moves to a lower
+        // address, rows in order, so none is overwritten before it moves); one padded row of slack
+        // follows the last.
         let row = width * 3, stride = (width + 15) / 16 * 16 * 3
         // Not zeroed first (6 MB a 1080p frame): sws_scale writes every byte, and a failure throws.
         var rc: Int32 = 0
