@@ -4,8 +4,11 @@
 PREFIX ?= /usr/local
 BIN := .build/release/facescan
 # Tests build in release mode (the engine is too slow unoptimised) with -enable-testing, in their own
-# scratch folder so that the plain release build of the tool is not rebuilt back and forth.
-TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-test
+# scratch folder so that the plain release build of the tool is not rebuilt back and forth. C is
+# compiled unoptimised there (-Xcc -O0): the only C compiled is the dependencies' (two copies of
+# BoringSSL, 765 files, the longest part of a clean build at -O2; its SHA-256 is assembly either way),
+# and no test leans on its speed.
+TEST_FLAGS := -c release -Xswiftc -enable-testing -Xcc -O0 --scratch-path .build-test
 SAMPLE := SampleVideos/face-zoom.mp4
 
 .PHONY: all deps test-deps build models fetch-models demo test test-suites bench fuzz sanitize install uninstall samples man clean
