@@ -44,9 +44,8 @@ enum AreaResample {
                 running.withUnsafeMutableBufferPointer { run in
                     for oy in 0..<outHeight {
                         let rows = window(oy, outHeight, height)
-                        let first = ((y0 + rows.lowerBound) * image.width + x0) * 3
-                        for i in 0..<rowLength { sums[i] = Int32(px[first + i]) }
-                        for y in rows.dropFirst() {
+                        sums.update(repeating: 0)
+                        for y in rows {
                             add(px.baseAddress! + ((y0 + y) * image.width + x0) * 3, into: sums.baseAddress!, count: rowLength)
                         }
                         // run[3·x + c]: channel c summed over the columns before x.
