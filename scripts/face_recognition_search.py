@@ -7,7 +7,8 @@ at or after each multiple of 1/FPS s of the video stream), and runs face_recogni
 video example on them: HOG face_locations, face_encodings, compare_faces with tolerance 0.6 against
 the known images' encodings (named by file name). Prints one JSON line: frames analysed, frames with a
 face, frames matched per name, seconds spent (after Python's start-up). Exit 3 when face_recognition
-is not installed (pip install --no-deps face_recognition face_recognition_models, plus dlib-bin).
+is not installed (pip install dlib-bin pillow numpy, then pip install --no-deps face_recognition
+face_recognition_models).
 """
 import json, os, subprocess, sys, time
 

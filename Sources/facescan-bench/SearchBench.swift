@@ -39,7 +39,7 @@ func runSearchBenchmarks() {
         guard let (status, output) = python([script, video, String(fps)] + known), status == 0,
               let line = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
               let seconds = line["seconds"] as? Double else {
-            print("  face_recognition:  not installed (pip install --no-deps face_recognition face_recognition_models, with dlib-bin)")
+            print("  face_recognition:  not installed (pip install dlib-bin pillow numpy, then pip install --no-deps face_recognition face_recognition_models)")
             return
         }
         let m = (line["matched"] as? [String: Int] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
