@@ -44,26 +44,32 @@ public enum AffineWarp {
             for i in 0..<(n * n * 3) { out[i] = offset }
             return
         }
+        let half = rect.size / 2
+        let last = n * n - 1
         image.pixels.withUnsafeBufferPointer { px in
+            let raw = UnsafeRawPointer(px.baseAddress!)
             for v in 0..<n {
-                let dy = (Double(v) + 0.5) * step - rect.size / 2
+                let dy = (Double(v) + 0.5) * step - half
+                // Pixel centres are at integer + 0.5.
+                let rowX = rect.cx - dy * s - 0.5, rowY = rect.cy + dy * c - 0.5
                 for u in 0..<n {
                     let uu = mirror ? n - 1 - u : u
-                    let dx = (Double(uu) + 0.5) * step - rect.size / 2
-                    // Pixel centres are at integer + 0.5.
-                    let fx = rect.cx + dx * c - dy * s - 0.5
-                    let fy = rect.cy + dx * s + dy * c - 0.5
+                    let dx = (Double(uu) + 0.5) * step - half
+                    let fx = rowX + dx * c, fy = rowY + dx * s
                     let x0 = Int(fx.rounded(.down)), y0 = Int(fy.rounded(.down))
                     let ax = Float(fx - Double(x0)), ay = Float(fy - Double(y0))
                     let w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay
                     let o = out + (v * n + u) * 3
-                    if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
-                        // Inside the frame: the four neighbours without checks.
-                        let p00 = (y0 * w + x0) * 3, p10 = p00 + 3, p01 = p00 + w * 3, p11 = p01 + 3
-                        for ch in 0..<3 {
-                            let value = Float(px[p00 + ch]) * w00 + Float(px[p10 + ch]) * w10 + Float(px[p01 + ch]) * w01 + Float(px[p11 + ch]) * w11
-                            o[ch] = value * scale + offset
+                    if x0 >= 0 && y0 >= 0 && x0 + 2 < w && y0 + 1 < h && v * n + u != last {
+                        // Inside the frame: the four neighbours' RGB (and the next pixel's red, unused) as
+                        // 4-lane vectors; the fourth lane written lands on the next output pixel's red,
+                        // which is written after it (the crop's last pixel goes the scalar way).
+                        let p00 = (y0 * w + x0) * 3, p01 = p00 + w * 3
+                        @inline(__always) func load(_ at: Int) -> SIMD4<Float> {
+                            SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: at, as: SIMD4<UInt8>.self)))
                         }
+                        let value = load(p00) * w00 + load(p00 + 3) * w10 + load(p01) * w01 + load(p01 + 3) * w11
+                        UnsafeMutableRawPointer(o).storeBytes(of: value * scale + offset, as: SIMD4<Float>.self)
                     } else {
                         for ch in 0..<3 {
                             @inline(__always) func at(_ x: Int, _ y: Int) -> Float {
