@@ -69,6 +69,8 @@ public final class VideoReader {
     /// `configure(continuing:)`: frames before the start are sampled (not returned).
     private var replaysBeforeStart = false
     private var nextSampleTime = 0.0
+    /// Sample times (as multiples of the sampling interval) near a packet sent for decoding (`discard(_:)`).
+    private var coveredSamples: Set<Int64> = []
     private var endTime: Double = .infinity
     private var startTime: Double = 0
 
@@ -281,6 +283,7 @@ public final class VideoReader {
         startTime = Double(max(0, start ?? 0))
         endTime = end.map(Double.init) ?? .infinity
         nextSampleTime = startTime
+        coveredSamples = []
         var lead = 0.0
         if case .rate(let fps) = sampling, fps > 0 {
             let interval = 1000 / fps
@@ -378,20 +381,49 @@ public final class VideoReader {
         }
     }
 
-    /// The decoder's skip setting for a packet. When sampling at a rate, a packet whose frame is shown
-    /// more than a frame before the next sample time (its presentation time + 1.5 frame durations is
-    /// still before it) cannot be taken: the decoder may skip it when it is not a reference frame
-    /// (AVDISCARD_NONREF; a reference frame is decoded, later frames need it). Every frame from a frame
-    /// before the next sample time on is decoded, so the frames taken are exactly those of a full decode.
+    /// The decoder's skip setting for a packet. When sampling at a rate, the frame that stands for sample
+    /// time g is the first at or after g − half a frame, so with a steady frame rate it is shown in
+    /// [g − ½, g + ½) frame durations. A packet is needed when a sample time lies within a frame duration
+    /// of its presentation time (half a frame of tolerance for timestamp jitter), or when the last sample
+    /// time before it is not yet covered by a packet sent for decoding (a gap in the frames: the first
+    /// frame after it stands for it). Any other packet may be skipped by the decoder when it is not a
+    /// reference frame (AVDISCARD_NONREF; a reference frame is decoded, later frames need it), so the
+    /// frames taken are exactly those of a full decode.
+    ///
+    /// The decision is made on the packets alone, in decode order, because the decoder returns frames
+    /// several packets late (frame threads, B-frame reordering): judged by the frames returned so far, the
+    /// packets sent are already past the next sample time and nearly none would be skipped.
     /// Every frame is decoded for `.everyFrame`, still images, packets without a timestamp (the frame
     /// count then stands for time) and when `skipsUnneededFrames` is off.
     private func discard(_ packet: UnsafeMutablePointer<AVPacket>) -> AVDiscard {
-        guard skipsUnneededFrames, case .rate = sampling, !isStillImage, packet.pointee.pts != FF.noPTS,
+        guard skipsUnneededFrames, case .rate(let fps) = sampling, fps > 0, !isStillImage, packet.pointee.pts != FF.noPTS,
               case let (delta, overflow) = packet.pointee.pts.subtractingReportingOverflow(startPTS), !overflow else {
             return AVDISCARD_DEFAULT
         }
         let ms = FF.seconds(delta, timeBase) * 1000
-        return ms.isFinite && ms + 1.5 * frameDurationMillis < nextSampleTime ? AVDISCARD_NONREF : AVDISCARD_DEFAULT
+        let interval = 1000 / fps, d = frameDurationMillis
+        // Sampling at more than half the frame rate needs every frame; a time beyond any real video's
+        // (a damaged timestamp) is decoded.
+        guard interval > 2 * d, ms.isFinite, abs(ms / interval) < 1e12 else { return AVDISCARD_DEFAULT }
+        // Sample times (multiples of the interval, `next()`) within a frame duration of this frame.
+        let first = ((ms - d) / interval).rounded(.up), last = ((ms + d) / interval).rounded(.down)
+        let needed: Bool
+        if first <= last {
+            needed = true
+        } else {
+            // The last sample time before this frame: covered when a frame near it was sent for decoding.
+            needed = !coveredSamples.contains(Int64(first) - 1)
+        }
+        if needed {
+            // Sample times this frame may stand for (it or a later frame shown up to 1.5 durations after).
+            let lo = ((ms - 1.5 * d) / interval).rounded(.up), hi = ((ms + d / 2) / interval).rounded(.down)
+            if lo <= hi {
+                for k in Int64(lo)...Int64(hi) { coveredSamples.insert(k) }
+                if coveredSamples.count > 64 { coveredSamples = coveredSamples.filter { $0 >= Int64(hi) - 16 } }
+            }
+            return AVDISCARD_DEFAULT
+        }
+        return AVDISCARD_NONREF
     }
 
     private func timestamp(of frame: UnsafeMutablePointer<AVFrame>) -> Int64 {
