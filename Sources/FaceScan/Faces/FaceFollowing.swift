@@ -69,25 +69,51 @@ extension FaceAnalyzer {
     private func follow(_ previous: [TrackedFace], into image: RGBImage, attributes: FaceAttributes, crowd: Bool,
                         nextTrack: inout Int) throws -> [TrackedFace]? {
         var current: [TrackedFace] = []
-        var lost: [TrackedFace] = []
-        for p in previous {
-            switch try follow(p.face, into: image, attributes: attributes) {
-            case .found(let f): current.append(TrackedFace(face: f, track: p.track))
-            case .lost: lost.append(p)
-            case .replaced: return nil
-            }
+        var lost: [(index: Int, face: TrackedFace)] = []
+        var replaced = false
+        // What the detectors find does not depend on the followed faces, so they run on a thread of their
+        // own while the meshes follow the faces (the detectors' models are not the mesh's): the
+        // whole-frame passes, the searches around the faces the mesh cannot follow (no mesh: in profile,
+        // too small) and, in a crowd, MTCNN on the whole frame. A run analysed alone (the last of a video)
+        // keeps the second core busy. Results are those of doing one after the other.
+        var whole: [Detection] = [], crowdWhole: [Detection] = []
+        var around: [Int: (blaze: [Detection], crowd: [Detection]?)] = [:]
+        let failure = FailureBox()
+        onThreads(previous.isEmpty ? 1 : 2) { thread in
+            do {
+                if thread == 0 {
+                    whole = try detector.detectWholeFrame(image)
+                    for (i, p) in previous.enumerated() where p.face.meshed == nil {
+                        let blaze = try detector.detect(image, around: Self.box(p.face.detection))
+                        // MTCNN's turn when BlazeFace found nothing near at all (else it depends on what
+                        // the meshes found: done below when needed).
+                        let none = !blaze.contains { $0.iou(p.face.detection) > 0.1 }
+                        around[i] = (blaze, none ? try detector.detectCrowd(image, around: Self.box(p.face.detection)) : nil)
+                    }
+                    if crowd { crowdWhole = try detector.detectCrowd(image, minFaceSize: FaceDetector.videoMinFaceSize(width: image.width, height: image.height)) }
+                    return
+                }
+                for (i, p) in previous.enumerated() {
+                    switch try follow(p.face, into: image, attributes: attributes) {
+                    case .found(let f): current.append(TrackedFace(face: f, track: p.track))
+                    case .lost: lost.append((i, p))
+                    case .replaced: replaced = true; return
+                    }
+                }
+            } catch { failure.set(error) }
         }
+        if let error = failure.error { throw error }
+        if replaced { return nil }
         current = Self.withoutDuplicates(current)
         // A face the mesh lost or cannot follow (in profile, or too small) is looked for again around its
         // last box: by BlazeFace and, where it finds none, by MTCNN (the small faces of crowds).
-        for p in lost where !current.contains(where: { $0.face.detection.overlaps(p.face.detection) }) {
+        for (i, p) in lost where !current.contains(where: { $0.face.detection.overlaps(p.face.detection) }) {
             let d = p.face.detection
-            let box = PixelRect(x: d.xmin, y: d.ymin, width: d.width, height: d.height)
             func nearest(_ found: [Detection]) -> Detection? {
                 found.filter { n in n.iou(d) > 0.1 && !current.contains { $0.face.detection.overlaps(n) } }.max { $0.iou(d) < $1.iou(d) }
             }
-            var near = nearest(try detector.detect(image, around: box))
-            if near == nil { near = nearest(try detector.detectCrowd(image, around: box)) }
+            var near = nearest(try around[i]?.blaze ?? detector.detect(image, around: Self.box(d)))
+            if near == nil { near = nearest(try around[i]?.crowd ?? detector.detectCrowd(image, around: Self.box(d))) }
             // Found again where it was, the face needs only the detector's own threshold: a person
             // turning into profile stays, rather than flickering as the score crosses 0.7 (or 0.9).
             if let near, let f = try analyse(image, detections: [near], attributes: attributes, unmeshedMinScore: detector.options.minScore,
@@ -103,9 +129,9 @@ extension FaceAnalyzer {
             }
         }
         // Faces coming into view, where none is followed.
-        var fresh = try detector.detectWholeFrame(image).filter { d in !current.contains { $0.face.detection.overlaps(d) } }
+        var fresh = whole.filter { d in !current.contains { $0.face.detection.overlaps(d) } }
         if crowd {
-            fresh += try detector.detectCrowd(image, minFaceSize: FaceDetector.videoMinFaceSize(width: image.width, height: image.height)).filter { d in
+            fresh += crowdWhole.filter { d in
                 !current.contains { $0.face.detection.overlaps(d) } && !fresh.contains { FaceDetector.sameFace($0, d) }
             }
         }
@@ -115,6 +141,8 @@ extension FaceAnalyzer {
         }
         return current
     }
+
+    static func box(_ d: Detection) -> PixelRect { PixelRect(x: d.xmin, y: d.ymin, width: d.width, height: d.height) }
 
     /// Faces only MTCNN found, in one full detection, that make a crowd (`analyse(run:)`).
     public static let crowdSceneFaces = 3
