@@ -20,6 +20,8 @@ public struct Detection: Sendable {
     public var width: Double { xmax - xmin }
     public var height: Double { ymax - ymin }
     public var area: Double { max(0, width) * max(0, height) }
+    /// The box as a pixel rectangle.
+    public var rect: PixelRect { PixelRect(x: xmin, y: ymin, width: width, height: height) }
 
     /// True when the two boxes overlap by more than `threshold` IoU, or one lies mostly (more than
     /// `containment` of its area) inside the other: the same face seen twice.

@@ -139,14 +139,14 @@ public final class FaceAnalyzer {
         if attributes == .all, face.meshed != nil {
             let model = try emotion ?? EmotionModel(store: store)
             emotion = model
-            face.detail.emotions = try model.emotions(image, box: PixelRect(x: d.xmin, y: d.ymin, width: d.width, height: d.height))
+            face.detail.emotions = try model.emotions(image, box: d.rect)
         }
         return face
     }
 
     private func describe(_ face: inout AnalysedFace, _ image: RGBImage, _ attributes: FaceAttributes) {
         let d = face.detection
-        let q = FaceQuality.measure(image, box: PixelRect(x: d.xmin, y: d.ymin, width: d.width, height: d.height))
+        let q = FaceQuality.measure(image, box: d.rect)
         face.detail.quality = ImageQuality(brightness: Float(q.brightness), sharpness: Float(q.sharpness))
         let w = Double(image.width), h = Double(image.height)
         guard let meshed = face.meshed else {

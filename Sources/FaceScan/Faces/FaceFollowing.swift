@@ -84,11 +84,11 @@ extension FaceAnalyzer {
                 if thread == 0 {
                     whole = try detector.detectWholeFrame(image)
                     for (i, p) in previous.enumerated() where p.face.meshed == nil {
-                        let blaze = try detector.detect(image, around: Self.box(p.face.detection))
+                        let blaze = try detector.detect(image, around: p.face.detection.rect)
                         // MTCNN's turn when BlazeFace found nothing near at all (else it depends on what
                         // the meshes found: done below when needed).
                         let none = !blaze.contains { $0.iou(p.face.detection) > 0.1 }
-                        around[i] = (blaze, none ? try detector.detectCrowd(image, around: Self.box(p.face.detection)) : nil)
+                        around[i] = (blaze, none ? try detector.detectCrowd(image, around: p.face.detection.rect) : nil)
                     }
                     if crowd { crowdWhole = try detector.detectCrowd(image, minFaceSize: FaceDetector.videoMinFaceSize(width: image.width, height: image.height)) }
                     return
@@ -112,8 +112,8 @@ extension FaceAnalyzer {
             func nearest(_ found: [Detection]) -> Detection? {
                 found.filter { n in n.iou(d) > 0.1 && !current.contains { $0.face.detection.overlaps(n) } }.max { $0.iou(d) < $1.iou(d) }
             }
-            var near = nearest(try around[i]?.blaze ?? detector.detect(image, around: Self.box(d)))
-            if near == nil { near = nearest(try around[i]?.crowd ?? detector.detectCrowd(image, around: Self.box(d))) }
+            var near = nearest(try around[i]?.blaze ?? detector.detect(image, around: d.rect))
+            if near == nil { near = nearest(try around[i]?.crowd ?? detector.detectCrowd(image, around: d.rect)) }
             // Found again where it was, the face needs only the detector's own threshold: a person
             // turning into profile stays, rather than flickering as the score crosses 0.7 (or 0.9).
             if let near, let f = try analyse(image, detections: [near], attributes: attributes, unmeshedMinScore: detector.options.minScore,
@@ -141,8 +141,6 @@ extension FaceAnalyzer {
         }
         return current
     }
-
-    static func box(_ d: Detection) -> PixelRect { PixelRect(x: d.xmin, y: d.ymin, width: d.width, height: d.height) }
 
     /// Faces only MTCNN found, in one full detection, that make a crowd (`analyse(run:)`).
     public static let crowdSceneFaces = 3
