@@ -16,9 +16,13 @@ for detections with Confidence >= 50, 70 and 90, the number of images and the se
 
 `--reference` measures the reference runtime instead: facenet-pytorch 2.6.0's MTCNN (the weights facescan's
 crowd detector loads) with its defaults, in PyTorch on 2 threads, Confidence = 100 * probability
-(needs torch, torchvision, facenet-pytorch; see scripts/make_mtcnn_goldens.py).
+(needs torch, torchvision, facenet-pytorch; see scripts/make_mtcnn_goldens.py). `--reference mmod` measures
+dlib's CNN face detector (MMOD, `mmod_human_face_detector.dat` from face_recognition_models) and
+`--reference hog` dlib's HOG detector, both in dlib-bin, with `--upsample N` upsamplings (default 1);
+they give no probability, so every detection counts at every Confidence threshold.
 
-usage: scripts/measure_crowds.py [--binary PATH | --reference] [--limit N] [--jobs J]   (default .build/release/facescan)
+usage: scripts/measure_crowds.py [--binary PATH | --reference [mtcnn|mmod|hog] [--upsample N]] [--limit N] [--jobs J]
+       (default .build/release/facescan)
 """
 import argparse, concurrent.futures, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -82,6 +86,20 @@ def detect_reference(mtcnn, entry, tmp):
     return [([float(x1), float(y1), float(x2 - x1), float(y2 - y1)], 100 * float(p)) for (x1, y1, x2, y2), p in zip(boxes, probs)], seconds
 
 
+def detect_dlib(detector, upsample, entry, tmp):
+    """dlib's MMOD or HOG detector on one restored image: ([(box, 100)], seconds)."""
+    import numpy as np
+    from PIL import Image
+    path = restore(entry, tmp)
+    img = np.asarray(Image.open(path).convert("RGB"))
+    os.remove(path)
+    start = time.monotonic()
+    found = detector(img, upsample)
+    seconds = time.monotonic() - start
+    rects = [getattr(f, "rect", f) for f in found]
+    return [([float(r.left()), float(r.top()), float(r.width()), float(r.height())], 100.0) for r in rects], seconds
+
+
 def match(faces, dets):
     """Greedy one-to-one matching, best IoU first: {detection index: face index}."""
     pairs = sorted(((iou(g, d), gi, di) for gi, g in enumerate(faces) for di, (d, _) in enumerate(dets)), reverse=True)
@@ -128,12 +146,17 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "facescan"), help="the facescan binary")
     ap.add_argument("--limit", type=int, help="measure only the first N images")
     ap.add_argument("--jobs", type=int, default=2, help="facescan processes at a time (default 2)")
-    ap.add_argument("--reference", action="store_true", help="measure facenet-pytorch's MTCNN instead of facescan")
+    ap.add_argument("--reference", nargs="?", const="mtcnn", choices=["mtcnn", "mmod", "hog"],
+                    help="measure a reference detector instead of facescan: facenet-pytorch's MTCNN (default), dlib's MMOD or HOG")
+    ap.add_argument("--upsample", type=int, default=1, help="dlib's upsamplings of the image (--reference mmod|hog; default 1)")
     args = ap.parse_args()
     if not os.path.isdir(DATA):
         print("measure_crowds: %s is absent (third-party evaluation data, not part of the repository); nothing measured" % DATA)
         return 0
-    exe = "facenet-pytorch 2.6.0 MTCNN (reference)" if args.reference else os.path.abspath(args.binary)
+    names = {"mtcnn": "facenet-pytorch 2.6.0 MTCNN (reference)",
+             "mmod": "dlib MMOD CNN, mmod_human_face_detector.dat, %d upsampling(s) (reference)" % args.upsample,
+             "hog": "dlib HOG, %d upsampling(s) (reference)" % args.upsample}
+    exe = names[args.reference] if args.reference else os.path.abspath(args.binary)
     if not args.reference and not os.access(exe, os.X_OK):
         sys.exit("measure_crowds: %s is not an executable facescan binary (see --binary)" % exe)
     if shutil.which("ffmpeg") is None:
@@ -143,7 +166,15 @@ def main():
     tmp = tempfile.mkdtemp(prefix="measure_crowds.")
     wall = time.monotonic()
     try:
-        if args.reference:
+        if args.reference in ("mmod", "hog"):
+            import dlib
+            if args.reference == "mmod":
+                import face_recognition_models
+                detector = dlib.cnn_face_detection_model_v1(face_recognition_models.cnn_face_detector_model_location())
+            else:
+                detector = dlib.get_frontal_face_detector()
+            outs = [detect_dlib(detector, args.upsample, e, tmp) for e in entries]
+        elif args.reference:
             import torch
             from facenet_pytorch import MTCNN
             torch.set_num_threads(2)
@@ -166,7 +197,8 @@ def main():
     restored = ["< %.0f" % (EDGES[0] * factor)] + ["%.0f-%.0f" % (a * factor, b * factor) for a, b in zip(EDGES, EDGES[1:])] \
         + [">= %.0f" % (EDGES[-1] * factor)]
 
-    print("## %s on wider_crowds (%s)\n" % ("MTCNN (facenet-pytorch)" if args.reference else "facescan detect-faces", DATA))
+    title = {"mtcnn": "MTCNN (facenet-pytorch)", "mmod": "dlib MMOD", "hog": "dlib HOG"}.get(args.reference, "facescan detect-faces")
+    print("## %s on wider_crowds (%s)\n" % (title, DATA))
     print("%d images restored to their original sizes, IoU >= %.1f, WIDER-invalid faces ignored; %s.\n"
           % (len(entries), IOU, exe))
     found, total, tp, fp, ignored = score(results, 0)
